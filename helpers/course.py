@@ -1,0 +1,53 @@
+"""The course's layout on disk and the nbgrader commands run on it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: Assignment ids in course order; each has source/<id>/<id>.ipynb.
+ASSIGNMENTS = (
+    "01_normalization",
+    "02_vanishing_exploding",
+    "03_initialization",
+    "04_gradient_checking",
+)
+
+
+def course_root(start: Path | str | None = None) -> Path:
+    """The nearest folder at or above `start` (default: the working directory) holding nbgrader_config.py."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    raise FileNotFoundError(f"no nbgrader_config.py in {here} or any folder above it; run from the course root")
+
+
+def assignments(root: Path | str | None = None) -> list[str]:
+    """The assignment ids that exist under source/, in course order."""
+    root = course_root(root)
+    return [a for a in ASSIGNMENTS if (root / "source" / a / f"{a}.ipynb").is_file()]
+
+
+def nbgrader(*args: str, root: Path | str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `nbgrader ARGS` in the course root with the interpreter running this code."""
+    root = course_root(root)
+    # nbgrader runs `alembic` and kernels from PATH: put this interpreter's environment first
+    bindir = str(Path(sys.executable).parent)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PATH=os.pathsep.join([bindir, os.environ.get("PATH", "")]))
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[2:])} failed in {root}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc
+
+
+def generate_release(root: Path | str | None = None) -> list[str]:
+    """Regenerate release/ from source/ for every assignment; returns the ids generated."""
+    done = []
+    for a in assignments(root):
+        nbgrader("generate_assignment", a, "--force", "--log-level=WARN", root=root)
+        done.append(a)
+    return done

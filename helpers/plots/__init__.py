@@ -1,0 +1,1 @@
+"""Plots of the course, one module per topic; each function draws on axes it is given or returns a figure."""

@@ -1,0 +1,144 @@
+"""Build student submissions from the release notebook: the solution, scenario fixtures, the bundled examples.
+
+A scenario file (tests/fixtures/<assignment>/<scenario>.py) replaces some solution cells of a correct
+submission with its own code, and says which autograded test cells must then score zero:
+
+    \"\"\"Divides by the variance instead of the standard deviation.\"\"\"
+    # loses: test_normalization_stats test_normalize_train_test
+    # %% cell: normalization_stats
+    def normalization_stats(X_train):
+        ...
+
+Every other solution cell keeps the instructor's solution and every other test cell must keep full marks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .course import assignments, course_root
+
+_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solution_cells(source_nb: Path) -> dict[str, str]:
+    """grade_id -> the instructor's solution of every solution cell, with the solution markers removed."""
+    nb = nbformat.read(source_nb, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if meta.get("solution"):
+            lines = [ln for ln in cell.source.splitlines() if ln.strip() not in _MARKERS]
+            out[meta["grade_id"]] = "\n".join(lines)
+    return out
+
+
+def graded_cells(nb) -> dict[str, float]:
+    """grade_id -> points of every autograded test cell of a notebook (node or path)."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(nb, as_version=4)
+    return {_nbgrader(c)["grade_id"]: float(_nbgrader(c).get("points", 0)) for c in nb.cells
+            if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and c.cell_type == "code"}
+
+
+def build(release_nb: Path, cells: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook with the solution cells named in `cells` replaced by their code."""
+    nb = nbformat.read(release_nb, as_version=4)
+    ids = {_nbgrader(c).get("grade_id") for c in nb.cells if _nbgrader(c).get("solution")}
+    unknown = set(cells) - ids
+    if unknown:
+        raise ValueError(f"no solution cell named {sorted(unknown)} in {release_nb}; solution cells: {sorted(ids)}")
+    for cell in nb.cells:
+        gid = _nbgrader(cell).get("grade_id")
+        if _nbgrader(cell).get("solution") and gid in cells:
+            cell.source = cells[gid]
+    return nb
+
+
+@dataclass
+class Scenario:
+    """A fixture submission: which solution cells it replaces and which test cells must then score zero."""
+
+    name: str
+    assignment: str
+    doc: str
+    cells: dict[str, str]
+    loses: set[str] = field(default_factory=set)
+
+    @classmethod
+    def parse(cls, path: Path, assignment: str) -> "Scenario":
+        text = path.read_text()
+        doc = re.match(r'\s*"""(.*?)"""', text, re.S)
+        loses = re.search(r"^# loses:(.*)$", text, re.M)
+        parts = re.split(r"^# %% cell: *(\S+) *$", text, flags=re.M)
+        if len(parts) < 3:
+            raise ValueError(f"{path}: no '# %% cell: <grade_id>' section")
+        cells = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
+        return cls(path.stem, assignment, doc.group(1).strip() if doc else "", cells,
+                   set(loses.group(1).split()) if loses else set())
+
+    def notebook(self, root: Path) -> nbformat.NotebookNode:
+        """The full submission: the instructor's solutions with this scenario's cells in place."""
+        source = root / "source" / self.assignment / f"{self.assignment}.ipynb"
+        release = root / "release" / self.assignment / f"{self.assignment}.ipynb"
+        return build(release, {**solution_cells(source), **self.cells})
+
+
+def scenarios(assignment: str, folder: Path) -> list[Scenario]:
+    """Every scenario file of `folder` (sorted by name)."""
+    return [Scenario.parse(p, assignment) for p in sorted(folder.glob("*.py"))]
+
+
+def example_notebook(root: Path, assignment: str, kind: str) -> nbformat.NotebookNode:
+    """An example submission: kind is "solution", "release" or the path of a scenario file."""
+    release = root / "release" / assignment / f"{assignment}.ipynb"
+    if kind == "release":
+        return nbformat.read(release, as_version=4)
+    if kind == "solution":
+        return build(release, solution_cells(root / "source" / assignment / f"{assignment}.ipynb"))
+    return Scenario.parse(root / kind, assignment).notebook(root)
+
+
+def example_plan(root: Path) -> dict[str, dict[str, str]]:
+    """student -> {assignment -> kind} from examples/students.json, for the assignments that exist."""
+    plan = json.loads((root / "examples" / "students.json").read_text())["students"]
+    return {s: {a: k for a, k in per.items() if a in assignments(root)} for s, per in plan.items()}
+
+
+def expected_scores(root: Path, assignment: str, kind: str) -> dict[str, float]:
+    """grade_id -> the score an example submission of `kind` must get in every autograded test cell."""
+    points = graded_cells(root / "release" / assignment / f"{assignment}.ipynb")
+    if kind == "release":
+        return {g: 0.0 for g in points}
+    loses = set() if kind == "solution" else Scenario.parse(root / kind, assignment).loses
+    return {g: (0.0 if g in loses else p) for g, p in points.items()}
+
+
+def write_examples(root: Path | None = None, target: Path | None = None) -> list[Path]:
+    """Regenerate examples/submitted/ (or `target`) from examples/students.json; returns the notebooks written."""
+    root = course_root(root)
+    target = target or root / "examples" / "submitted"
+    shutil.rmtree(target, ignore_errors=True)
+    written = []
+    for student, per_assignment in example_plan(root).items():
+        for assignment, kind in per_assignment.items():
+            path = target / student / assignment / f"{assignment}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(example_notebook(root, assignment, kind), path)
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_examples():
+        print(p)

@@ -1,0 +1,27 @@
+"""nbgrader configuration of the course; `nbgrader ...` run from this folder uses it.
+
+The course root is the folder nbgrader runs in, so the gradebook is ./gradebook.db
+(nbgrader's SQLite default) and the layout is source/, release/, submitted/, autograded/, feedback/.
+"""
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "optimization-setup"
+
+# Solutions become this stub in release/; test cells turn NotImplementedError into a message.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A submission's notebook runs in seconds; a cell past this is stuck (an infinite loop, say).
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+# Keep autograded notebooks and feedback small whatever a submission prints.
+c.LimitOutput.max_lines = 300
+c.LimitOutput.max_traceback = 60
+
+# The exchange (release/fetch/submit, and the assignment list in JupyterLab) lives inside the course,
+# so a single-machine course needs no /srv/nbgrader and no root.
+import os  # noqa: E402
+
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
+c.Exchange.path_includes_course = True

@@ -1,0 +1,50 @@
+"""Shared fixtures: the course root, and throw-away copies of the course in which nbgrader runs for real."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course import assignments, nbgrader
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ASSIGNMENTS = assignments(ROOT)
+
+
+def make_course(tmp: Path, assignment_ids: list[str]) -> Path:
+    """A fresh course folder under `tmp` with the config, the sources, and release/ generated there."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
+    for a in assignment_ids:
+        shutil.copytree(ROOT / "source" / a, tmp / "source" / a)
+        nbgrader("generate_assignment", a, "--force", "--log-level=WARN", root=tmp)
+    return tmp
+
+
+def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNode) -> Path:
+    """Place `nb` as `student`'s submission of `assignment`."""
+    path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
+    """student -> {test cell grade_id -> autograded score} from the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    out: dict[str, dict[str, float]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            nb = sub.notebooks[0]
+            out[sub.student_id] = {g.name: g.score for g in nb.grades if g.auto_score is not None}
+    return out
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

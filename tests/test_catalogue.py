@@ -1,0 +1,109 @@
+"""Does every plausible mistake lose points, and does every correct variant keep full marks?
+
+For each assignment, every scenario of tests/fixtures/<assignment>/ is graded for real by `nbgrader autograde`,
+next to the instructor's solution and the untouched release notebook, in one throw-away course.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from helpers.course import nbgrader
+from helpers.submissions import example_notebook, graded_cells, scenarios, solution_cells
+from conftest import ASSIGNMENTS, FIXTURES, ROOT, cell_scores, make_course, submit
+
+_graded: dict = {}
+
+
+def graded(assignment: str, tmp_path_factory):
+    """(course, scenarios, scores, max points per cell) of the assignment's catalogue, graded once per worker."""
+    if assignment not in _graded:
+        course = make_course(tmp_path_factory.mktemp(f"catalogue-{assignment}"), [assignment])
+        found = scenarios(assignment, FIXTURES / assignment)
+        for s in found:
+            submit(course, s.name, assignment, s.notebook(course))
+        submit(course, "solution", assignment, example_notebook(course, assignment, "solution"))
+        submit(course, "release_untouched", assignment, example_notebook(course, assignment, "release"))
+        nbgrader("autograde", assignment, "--log-level=WARN", root=course)
+        points = graded_cells(course / "release" / assignment / f"{assignment}.ipynb")
+        _graded[assignment] = (course, found, cell_scores(course, assignment), points)
+    return _graded[assignment]
+
+
+def _scenario_params(prefix: str):
+    return [pytest.param(a, p.stem, id=f"{a}-{p.stem}", marks=[pytest.mark.xdist_group(a), pytest.mark.slow])
+            for a in ASSIGNMENTS for p in sorted((FIXTURES / a).glob(f"{prefix}*.py"))]
+
+
+def _failures(course, student: str, assignment: str) -> dict[str, tuple[str, str]]:
+    """grade_id -> (exception name, message) of every graded cell that raised in the autograded notebook."""
+    nb = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+    out = {}
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                out[gid] = (o["ename"], o["evalue"])
+    return out
+
+
+def _defined_functions(code: str) -> list[str]:
+    return re.findall(r"^def (\w+)\(", code, flags=re.M)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_catalogue_has_three_mistakes_and_two_correct_variants_per_graded_function(assignment):
+    found = scenarios(assignment, FIXTURES / assignment)
+    solutions = solution_cells(ROOT / "source" / assignment / f"{assignment}.ipynb")
+    for gid, code in solutions.items():
+        if not _defined_functions(code):
+            continue
+        mistakes = [s.name for s in found if s.name.startswith("mistake_") and gid in s.cells]
+        correct = [s.name for s in found if s.name.startswith("correct_") and gid in s.cells]
+        assert len(mistakes) >= 3, f"{assignment}: cell {gid} has only {len(mistakes)} mistake scenarios: {mistakes}"
+        assert len(correct) >= 2, f"{assignment}: cell {gid} has only {len(correct)} correct scenarios: {correct}"
+    for s in found:
+        assert s.name.startswith(("mistake_", "correct_")), f"{s.name}: a scenario is mistake_* or correct_*"
+        assert s.doc, f"{s.name}: say in a docstring what the scenario does"
+        assert s.name.startswith("correct_") != bool(s.loses), f"{s.name}: mistakes lose cells, correct ones none"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS])
+def test_solution_keeps_full_marks(assignment, tmp_path_factory):
+    course, _, scores, points = graded(assignment, tmp_path_factory)
+    assert scores["solution"] == points, f"the instructor's solution lost points: {scores['solution']}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS])
+def test_release_fails_every_graded_cell_with_a_student_message(assignment, tmp_path_factory):
+    course, _, scores, points = graded(assignment, tmp_path_factory)
+    assert all(v == 0 for v in scores["release_untouched"].values()), scores["release_untouched"]
+    failures = _failures(course, "release_untouched", assignment)
+    assert set(failures) == set(points), f"cells that did not fail: {set(points) - set(failures)}"
+    for gid, (ename, evalue) in failures.items():
+        assert ename == "CheckFailed" and "not implemented yet" in evalue, \
+            f"{gid} failed with {ename}: {evalue!r}, not with the student-facing 'not implemented yet' message"
+
+
+@pytest.mark.parametrize("assignment,scenario", _scenario_params("mistake_"))
+def test_mistake_loses_points_in_the_cells_it_names(assignment, scenario, tmp_path_factory):
+    course, found, scores, points = graded(assignment, tmp_path_factory)
+    s = next(x for x in found if x.name == scenario)
+    expected = {gid: (0.0 if gid in s.loses else p) for gid, p in points.items()}
+    assert scores[scenario] == expected, f"{scenario} ({s.doc}): expected {expected}, got {scores[scenario]}"
+    failures = _failures(course, scenario, assignment)
+    for gid in s.loses:
+        ename, evalue = failures[gid]
+        assert ename == "CheckFailed", f"{scenario}: {gid} failed with {ename}: {evalue!r}, not a CheckFailed message"
+
+
+@pytest.mark.parametrize("assignment,scenario", _scenario_params("correct_"))
+def test_correct_variant_keeps_full_marks(assignment, scenario, tmp_path_factory):
+    course, found, scores, points = graded(assignment, tmp_path_factory)
+    assert scores[scenario] == points, f"{scenario}: a correct implementation lost points: " \
+        f"{ {g: s for g, s in scores[scenario].items() if s < points[g]} } {_failures(course, scenario, assignment)}"

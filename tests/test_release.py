@@ -1,0 +1,39 @@
+"""Is release/ exactly what nbgrader generates from source/, with no solution and no hidden test left in it?"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ASSIGNMENTS, ROOT, make_course
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_is_what_generate_assignment_produces(assignment, tmp_path):
+    course = make_course(tmp_path, [assignment])
+    fresh = sorted(p.relative_to(course / "release") for p in (course / "release" / assignment).rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(ROOT / "release") for p in (ROOT / "release" / assignment).rglob("*")
+                       if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    assert committed == fresh, "release/ holds other files than generation produces; run `make release`"
+    for rel in fresh:
+        assert (ROOT / "release" / rel).read_bytes() == (course / "release" / rel).read_bytes(), \
+            f"release/{rel} differs from what `nbgrader generate_assignment` produces; run `make release` and commit"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_holds_no_solution_and_no_hidden_test(assignment):
+    text = (ROOT / "release" / assignment / f"{assignment}.ipynb").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text, f"release/{assignment} still contains '{marker}'"
+    released = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+    source = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())["cells"]
+    for c in source:
+        src = "".join(c["source"])
+        for begin, end in (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
+            for block in src.split(begin)[1:]:
+                for line in (ln.strip() for ln in block.split(end)[0].splitlines()):
+                    # short lines ("return x", "else:") also occur in the stubs and narrative; long ones are the answer
+                    if len(line) > 20:
+                        assert line not in released, f"release/{assignment}: {line!r} from between {begin!r} markers leaked"
