@@ -25,3 +25,22 @@ import os  # noqa: E402
 
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
 c.Exchange.path_includes_course = True
+
+# Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, helpers.grading):
+# the kernel runs in a sandbox (helpers.sandbox), every test that passes is checked again outside it
+# (helpers.autograde.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, LimitOutput,
+    OverwriteKernelspec, SaveAutoGrades)
+
+from helpers.autograde import HideHiddenTests, RestoreCells, Reverify, SafeExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
+                                      CheckCellMetadata]
+c.OverwriteCells.add_missing_cells = True
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.SafeExecute.timeout = 30
+# c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)

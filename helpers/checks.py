@@ -12,12 +12,17 @@ the mistakes the tests look for (ddof=1, a wrong axis, a missing factor) change 
 from __future__ import annotations
 
 import copy
-import numbers
+import sys
 
 import numpy as np
 
-__all__ = ["CheckFailed", "call", "describe", "as_array", "expect", "expect_shape", "expect_close",
+from . import transcript
+
+__all__ = ["CheckFailed", "call", "answer", "describe", "as_array", "expect", "expect_shape", "expect_close",
            "expect_equal", "expect_raises"]
+
+_NOT_YET = ("{name} is not implemented yet: replace `raise NotImplementedError()` in its cell with your code, "
+            "run that cell, then run this test again.")
 
 
 class CheckFailed(AssertionError):
@@ -34,7 +39,11 @@ def describe(x) -> str:
         return "a dict with keys " + ", ".join(map(str, x))
     if isinstance(x, (list, tuple)):
         kind = type(x).__name__
-        return f"a {kind} of {len(x)} " + (describe(x[0]).split(" of shape")[0].removeprefix("a ") + "s" if x else "items")
+        if x and all(isinstance(v, np.ndarray) for v in x):
+            shapes = {v.shape for v in x}
+            return f"a {kind} of {len(x)} arrays of shape {x[0].shape}" if len(shapes) == 1 else \
+                f"a {kind} of {len(x)} arrays of shapes {', '.join(str(v.shape) for v in x[:4])}" + (", ..." if len(x) > 4 else "")
+        return f"a {kind} of {len(x)} items" if len(x) > 6 else repr(x)
     if callable(x):
         return getattr(x, "__name__", "a function")
     return repr(x)
@@ -62,6 +71,23 @@ def _same(a, b) -> bool:
     return True  # scalars and objects cannot be changed in place in a way that matters here
 
 
+def _invoke(fn, args: tuple, kwargs: dict):
+    """fn(*args, **kwargs) -> (result, exception or None); while grading, the call goes into the transcript."""
+    if not transcript.recording():
+        try:
+            return fn(*args, **kwargs), None
+        except Exception as error:
+            return None, error
+    key, before = transcript.digest(args, kwargs), transcript.snapshot(args, kwargs)
+    call_args, call_kwargs, loggers = transcript.wrap_callbacks(args, kwargs)
+    try:
+        result, error = fn(*call_args, **call_kwargs), None
+    except Exception as raised:
+        result, error = None, raised
+    transcript.emit(_name(fn), key, before, args, kwargs, loggers, result, error)
+    return result, error
+
+
 def call(fn, *args, **kwargs):
     """Call the student's `fn(*args, **kwargs)` and return its result.
 
@@ -73,15 +99,13 @@ def call(fn, *args, **kwargs):
         raise CheckFailed(f"{name} should be a function, but it is {describe(fn)}; run the cell that defines it.")
     before = [_snapshot(a) for a in args]
     kw_before = {k: _snapshot(v) for k, v in kwargs.items()}
-    try:
-        result = fn(*args, **kwargs)
-    except NotImplementedError:
-        raise CheckFailed(f"{name} is not implemented yet: replace `raise NotImplementedError()` in its cell "
-                          "with your code, run that cell, then run this test again.") from None
-    except Exception as error:
+    result, error = _invoke(fn, args, kwargs)
+    if isinstance(error, NotImplementedError):
+        raise CheckFailed(_NOT_YET.format(name=name)) from None
+    if error is not None:
         inputs = ", ".join([describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()])
         raise CheckFailed(f"{name}({inputs}) raised {type(error).__name__}: {error}\n"
-                          "The traceback above shows the line of your code where it happened.") from error
+                          "Run this test in your notebook to see the line of your code where it happened.") from error
     for i, (old, new) in enumerate(zip(before, args)):
         if old is not None and not _same(old, new):
             raise CheckFailed(f"{name} changed its argument {i + 1} ({describe(old)}) in place. Graded functions "
@@ -90,6 +114,20 @@ def call(fn, *args, **kwargs):
         if old is not None and not _same(old, kwargs[k]):
             raise CheckFailed(f"{name} changed its argument {k}={describe(old)} in place; work on a copy instead.")
     return result
+
+
+def answer(name: str):
+    """The value the student assigned to the global `name` in a solution cell (e.g. a set of parameter names)."""
+    namespace = sys._getframe(1).f_globals
+    if isinstance(namespace.get(name), transcript.Replay):  # re-checking outside the kernel
+        return namespace[name]()
+    if name not in namespace:
+        raise CheckFailed(f"{name} is not implemented yet: assign it in its cell (replace "
+                          "`raise NotImplementedError()`), run that cell, then run this test again.")
+    value = namespace[name]
+    if transcript.recording():
+        transcript.emit(name, transcript.digest((), {}), {}, (), {}, {}, value)
+    return value
 
 
 def as_array(found, what: str, ndim: int | None = None) -> np.ndarray:
@@ -153,14 +191,12 @@ def expect_equal(found, expected, what: str, on: str = "", hint: str = "") -> No
 def expect_raises(error: type[Exception], fn, *args, what: str, **kwargs) -> Exception:
     """`fn(*args, **kwargs)` must raise `error` (or a subclass); returns the exception for further checks."""
     name = _name(fn)
-    try:
-        fn(*args, **kwargs)
-    except NotImplementedError:
-        raise CheckFailed(f"{name} is not implemented yet: replace `raise NotImplementedError()` in its cell "
-                          "with your code, run that cell, then run this test again.") from None
-    except error as raised:
+    _, raised = _invoke(fn, args, kwargs)
+    if isinstance(raised, NotImplementedError) and not issubclass(NotImplementedError, error):
+        raise CheckFailed(_NOT_YET.format(name=name)) from None
+    if isinstance(raised, error):
         return raised
-    except Exception as other:
+    if raised is not None:
         raise CheckFailed(f"{what}: expected {error.__name__}, but {name} raised "
-                          f"{type(other).__name__}: {other}") from other
+                          f"{type(raised).__name__}: {raised}") from raised
     raise CheckFailed(f"{what}: expected {name} to raise {error.__name__}, but it returned normally.")

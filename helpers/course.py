@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 #: Assignment ids in course order; each has source/<id>/<id>.ipynb.
@@ -45,9 +46,28 @@ def nbgrader(*args: str, root: Path | str | None = None, check: bool = True) -> 
 
 
 def generate_release(root: Path | str | None = None) -> list[str]:
-    """Regenerate release/ from source/ for every assignment; returns the ids generated."""
+    """Regenerate release/ from source/ for every assignment; returns the ids generated.
+
+    Generation uses a throw-away gradebook: release/ does not depend on it, and the course's gradebook refuses
+    changes to an assignment that has submissions (see `sync_gradebook`).
+    """
     done = []
-    for a in assignments(root):
-        nbgrader("generate_assignment", a, "--force", "--log-level=WARN", root=root)
-        done.append(a)
+    with tempfile.TemporaryDirectory() as tmp:
+        for a in assignments(root):
+            nbgrader("generate_assignment", a, "--force", "--log-level=WARN", f"--db=sqlite:///{tmp}/gradebook.db",
+                     root=root)
+            done.append(a)
     return done
+
+
+def sync_gradebook(root: Path | str | None = None, only: list[str] | None = None) -> None:
+    """Record every assignment's cells (with solutions and hidden tests) in the course's gradebook.
+
+    Autograding restores test cells from there. Writes the generated notebooks to a throw-away folder, so
+    release/ is not touched; nbgrader refuses (with its own message) if cells changed after submissions.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        for a in assignments(root):
+            if only is None or a in only:
+                nbgrader("generate_assignment", a, "--force", "--log-level=WARN",
+                         f"--CourseDirectory.release_directory={tmp}", root=root)

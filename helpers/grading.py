@@ -1,16 +1,31 @@
-"""Grade the class: autograde every submission, generate feedback, export grades.csv, print a score table.
+"""Grade the class on every core: autograde, feedback, grades.csv, a report, and a score table.
 
-    python -m helpers.grading            # grade everything under submitted/
-    python -m helpers.grading --demo     # first copy the bundled examples into submitted/
+    python -m helpers.grading                     # grade what is new under submitted/ (make grade)
+    python -m helpers.grading --force             # regrade everything
+    python -m helpers.grading --jobs 4 --assignments 01_normalization --students ada ben
+    python -m helpers.grading --demo              # first copy the bundled examples into submitted/
+
+Worker processes run nbgrader's own autograde with the course's nbgrader_config.py, each in its own shard
+(helpers.shards); this process merges every graded submission into gradebook.db in one transaction as soon as
+it is done, so an interrupted run leaves a consistent gradebook and the next run grades the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import json
+import multiprocessing
+import os
+import queue
 import shutil
+import sys
+import time
 from pathlib import Path
 
-from .course import assignments, course_root, nbgrader
+from . import shards
+from .course import assignments, course_root, nbgrader, sync_gradebook
+from .progress import Progress
 
 
 def copy_examples(root: Path) -> list[Path]:
@@ -29,25 +44,229 @@ def submitted_assignments(root: Path) -> list[str]:
     return [a for a in assignments(root) if any((root / "submitted").glob(f"*/{a}"))]
 
 
-def grade_all(root: Path, only: list[str] | None = None) -> list[str]:
-    """Autograde and generate feedback for every submission of every assignment; then export grades.csv."""
-    done = []
-    for a in submitted_assignments(root):
-        if only and a not in only:
-            continue
-        nbgrader("autograde", a, "--force", "--log-level=WARN", root=root)
-        nbgrader("generate_feedback", a, "--force", "--log-level=WARN", root=root)
-        done.append(a)
-    nbgrader("export", "--to=grades.csv", "--log-level=WARN", root=root)
-    return done
+def open_gradebook(root: Path):
+    """nbgrader's Gradebook on the course's gradebook.db, with the course id of nbgrader_config.py."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    course_id = CourseDirectory(config=shards.course_config(root)).course_id
+    return Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id)
+
+
+def forget_examples(root: Path) -> None:
+    """Remove the example students' submissions from the gradebook, so that `--demo` always starts afresh
+    (nbgrader refuses to update an assignment's cells while it has submissions)."""
+    from nbgrader.api import MissingEntry
+
+    from .submissions import example_plan
+
+    if not (root / "gradebook.db").is_file():
+        return
+    with open_gradebook(root) as gb:
+        for student, per in example_plan(root).items():
+            for a in per:
+                try:
+                    gb.remove_submission(a, student)
+                except MissingEntry:
+                    pass
+
+
+def _state(root: Path, name: str) -> dict:
+    path = root / ".grading" / name
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _save_state(root: Path, name: str, data) -> None:
+    path = root / ".grading" / name
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)  # atomic: a killed run never leaves half a file
+
+
+def plan(root: Path, names: list[str], students: list[str] | None, force: bool) -> list[tuple[str, str]]:
+    """(assignment, student) pairs to autograde: new, resubmitted (newer timestamp.txt), unfinished, or all."""
+    from nbgrader.coursedir import CourseDirectory
+
+    course = CourseDirectory(config=shards.course_config(root))
+    pending = set(_state(root, "pending.json").get("jobs", []))
+    todo = []
+    for a in names:
+        for folder in sorted((root / "submitted").glob(f"*/{a}")):
+            s = folder.parent.name
+            if students and s not in students:
+                continue
+            dest = root / "autograded" / s / a
+            new, old = course.get_existing_timestamp(str(folder)), course.get_existing_timestamp(str(dest))
+            if force or not dest.is_dir() or f"{a}/{s}" in pending or (new and old and new > old):
+                todo.append((a, s))
+    return todo
+
+
+class Workers:
+    """Worker processes (spawned, one shard each) fed from one job queue; a worker that dies is replaced."""
+
+    def __init__(self, root: Path, count: int):
+        self.root, self.ctx = root, multiprocessing.get_context("spawn")
+        self.jobs, self.results = self.ctx.Queue(), self.ctx.Queue()
+        self.procs, self.busy, self.restarts = {}, {}, 0
+        for k in range(count):
+            self._start(k)
+
+    def _start(self, k: int) -> None:
+        shards.make_shard(self.root, self.root / ".grading" / f"shard-{k}")
+        proc = self.ctx.Process(target=shards.work, daemon=True,
+                                args=(k, str(self.root), self.jobs, self.results, os.getpid()))
+        proc.start()
+        self.procs[k] = proc
+
+    def shard(self, k: int) -> Path:
+        return self.root / ".grading" / f"shard-{k}"
+
+    def run(self, jobs: list[tuple], on_done) -> None:
+        """Queue `jobs` and call on_done(result) for each as it finishes, in the order they finish."""
+        for job in jobs:
+            self.jobs.put(job)
+        left = len(jobs)
+        while left:
+            try:
+                msg = self.results.get(timeout=1)
+            except queue.Empty:
+                for k, proc in list(self.procs.items()):
+                    if not proc.is_alive():
+                        self.restarts += 1
+                        if self.restarts > 3 * len(self.procs):
+                            log = self.root / ".grading" / "logs" / f"worker-{k}.log"
+                            raise RuntimeError(f"grading workers keep dying; see {log}")
+                        job = self.busy.pop(k, None)
+                        self._start(k)
+                        if job is not None:
+                            left -= 1
+                            on_done({"job": job, "worker": k, "ok": False, "record": None, "seconds": 0.0,
+                                     "error": f"grading worker died (exit code {proc.exitcode})"})
+                continue
+            if msg["event"] == "start":
+                self.busy[msg["worker"]] = msg["job"]
+            elif self.busy.pop(msg["worker"], None) is not None:
+                left -= 1
+                on_done(msg)
+
+    def close(self) -> None:
+        for _ in self.procs:
+            self.jobs.put(None)
+        for proc in self.procs.values():
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+
+
+def export_grades(root: Path) -> Path:
+    """grades.csv through the export plugin nbgrader_config.py chooses (nbgrader's CSV exporter by default)."""
+    from nbgrader.plugins import CsvExportPlugin
+    from traitlets.utils.importstring import import_item
+
+    config = shards.course_config(root)
+    plugin_class = config.ExportApp.get("plugin_class", CsvExportPlugin)
+    if isinstance(plugin_class, str):
+        plugin_class = import_item(plugin_class)
+    plugin = plugin_class(config=config)
+    plugin.to = str(root / "grades.csv")
+    with open_gradebook(root) as gb:
+        plugin.export(gb)
+    return root / "grades.csv"
+
+
+def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = None,
+                students: list[str] | None = None, force: bool = False, report: bool = True) -> dict:
+    """Autograde (in parallel), merge, generate feedback, export grades.csv and write the report.
+
+    Returns the run's figures: assignments, submissions graded, errors, seconds per phase, the report folder.
+    """
+    names = [a for a in submitted_assignments(root) if not only or a in only]
+    work = root / ".grading"
+    work.mkdir(exist_ok=True)
+    lock = open(work / "lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit(f"another grading run holds {work / 'lock'}; wait for it to finish")
+    # nbgrader runs `alembic` and kernels from PATH: put this interpreter's environment first
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    sync_gradebook(root, names)  # the cells (with hidden tests) autograde restores, current with source/
+    todo = plan(root, names, students, force)
+    pending = set(_state(root, "pending.json").get("jobs", [])) | {f"{a}/{s}" for a, s in todo}
+    _save_state(root, "pending.json", {"jobs": sorted(pending)})
+    status = _state(root, "status.json")
+    times, run = {}, {"assignments": names, "graded": len(todo), "errors": [], "jobs": 0}
+    start = time.perf_counter()
+    workers = None
+    try:
+        submissions = sum(1 for a in names for _ in (root / "submitted").glob(f"*/{a}"))
+        count = max(1, min(jobs or os.cpu_count() or 1, max(len(todo), submissions)))
+        run["jobs"] = count
+        workers = Workers(root, count)
+        with open_gradebook(root) as gb:
+            bar = Progress(len(todo), "autograde")
+
+            def merged(msg: dict) -> None:
+                a, s = msg["job"][1:]
+                if msg.get("record") is not None:
+                    shards.merge_record(gb, a, s, msg["record"])
+                if msg["ok"]:
+                    shards.move_autograded(workers.shard(msg["worker"]), root, a, s)
+                pending.discard(f"{a}/{s}")
+                _save_state(root, "pending.json", {"jobs": sorted(pending)})
+                error = msg.get("error")
+                if error:  # the first line names the error; the whole log goes to .grading/logs/
+                    (work / "logs").mkdir(exist_ok=True)
+                    (work / "logs" / f"{a}-{s}.log").write_text(error)
+                status[f"{a}/{s}"] = {"ok": msg["ok"], "seconds": round(msg["seconds"], 3),
+                                      "error": error.splitlines()[0] if error else None}
+                _save_state(root, "status.json", status)
+                bar.step(failed=not msg["ok"])
+
+            workers.run([("autograde", a, s) for a, s in todo], merged)
+            bar.close()
+        times["autograde"] = time.perf_counter() - start
+        publish = [("feedback", a, s) for a in names for s in _graded_students(root, a, students)]
+        bar = Progress(len(publish), "feedback")
+
+        def published(msg: dict) -> None:
+            if not msg["ok"]:
+                run["errors"].append(f"feedback {msg['job'][1]}/{msg['job'][2]}: {(msg['error'] or '')[-500:]}")
+            bar.step(failed=not msg["ok"])
+
+        workers.run(publish, published)
+        bar.close()
+        times["feedback"] = time.perf_counter() - start - times["autograde"]
+    finally:
+        if workers:
+            workers.close()
+    export_grades(root)
+    run["errors"] += [f"autograde {key}: {st['error']}" for key, st in sorted(status.items())
+                      if not st["ok"] and key.split("/")[0] in names]
+    if report:
+        from .report import write_report
+
+        folder, run["summary"] = write_report(root, names, status)
+        run["report"] = str(folder)
+    times["total"] = time.perf_counter() - start
+    run["seconds"] = {k: round(v, 2) for k, v in times.items()}
+    _save_state(root, "last_run.json", run)
+    lock.close()
+    return run
+
+
+def _graded_students(root: Path, assignment: str, only: list[str] | None) -> list[str]:
+    return [p.parent.name for p in sorted((root / "autograded").glob(f"*/{assignment}"))
+            if not only or p.parent.name in only]
 
 
 def score_table(root: Path) -> str:
     """Students by assignment with their scores, from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     lines = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with open_gradebook(root) as gb:
         names = [a.name for a in gb.assignments if a.name in assignments(root)]
         width = max([len(s.id) for s in gb.students] + [7])
         lines.append("student".ljust(width) + "".join(f"  {a:>24}" for a in names))
@@ -69,16 +288,29 @@ def score_table(root: Path) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--demo", action="store_true", help="copy the bundled example submissions first")
+    parser.add_argument("--demo", action="store_true",
+                        help="copy the bundled example submissions first (implies --force)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
     parser.add_argument("--assignments", nargs="*", help="grade only these assignment ids")
+    parser.add_argument("--students", nargs="*", help="grade only these student ids")
+    parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    parser.add_argument("--no-report", dest="report", action="store_false", help="skip the figures and report.html")
     args = parser.parse_args(argv)
     root = course_root()
     if args.demo:
+        forget_examples(root)
         copied = copy_examples(root)
         print(f"copied {len(copied)} example submissions into submitted/")
-    graded = grade_all(root, args.assignments)
-    print(f"graded {', '.join(graded) or 'nothing'}; wrote feedback/ and grades.csv\n")
+    run = grade_class(root, args.jobs, args.assignments, args.students, args.force or args.demo, args.report)
+    secs = run["seconds"]
+    print(f"graded {run['graded']} submission(s) of {', '.join(run['assignments']) or 'nothing'} with "
+          f"{run['jobs']} worker(s) in {secs['total']:.1f} s (autograde {secs.get('autograde', 0):.1f} s, "
+          f"feedback {secs.get('feedback', 0):.1f} s); wrote feedback/ and grades.csv\n")
+    if run.get("summary"):
+        print(run["summary"] + "\n")
     print(score_table(root))
+    if run["errors"]:
+        print(f"\n{len(run['errors'])} problem(s): " + "; ".join(e.splitlines()[0] for e in run["errors"]))
 
 
 if __name__ == "__main__":

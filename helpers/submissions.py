@@ -10,6 +10,9 @@ submission with its own code, and says which autograded test cells must then sco
         ...
 
 Every other solution cell keeps the instructor's solution and every other test cell must keep full marks.
+Attack scenarios may also change cells a student is not meant to change:
+`# %% edit: <grade_id>` replaces any cell's source (a test or read-only cell), `# %% delete: <grade_id>` removes
+a cell, and `# %% after: <grade_id>` inserts a new code cell after it.
 """
 
 from __future__ import annotations
@@ -51,8 +54,9 @@ def graded_cells(nb) -> dict[str, float]:
             if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution") and c.cell_type == "code"}
 
 
-def build(release_nb: Path, cells: dict[str, str]) -> nbformat.NotebookNode:
-    """The release notebook with the solution cells named in `cells` replaced by their code."""
+def build(release_nb: Path, cells: dict[str, str], edits: list[tuple[str, str, str]] = ()) -> nbformat.NotebookNode:
+    """The release notebook with the solution cells named in `cells` replaced by their code, then `edits`
+    applied: (action, grade_id, code) with action "edit", "delete" or "after"."""
     nb = nbformat.read(release_nb, as_version=4)
     ids = {_nbgrader(c).get("grade_id") for c in nb.cells if _nbgrader(c).get("solution")}
     unknown = set(cells) - ids
@@ -62,6 +66,17 @@ def build(release_nb: Path, cells: dict[str, str]) -> nbformat.NotebookNode:
         gid = _nbgrader(cell).get("grade_id")
         if _nbgrader(cell).get("solution") and gid in cells:
             cell.source = cells[gid]
+    for action, gid, code in edits:
+        where = [i for i, c in enumerate(nb.cells) if _nbgrader(c).get("grade_id") == gid]
+        if not where:
+            raise ValueError(f"no cell named {gid!r} in {release_nb} to {action}")
+        i = where[0]
+        if action == "edit":
+            nb.cells[i].source = code
+        elif action == "delete":
+            del nb.cells[i]
+        else:
+            nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code))
     return nb
 
 
@@ -74,24 +89,31 @@ class Scenario:
     doc: str
     cells: dict[str, str]
     loses: set[str] = field(default_factory=set)
+    edits: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def parse(cls, path: Path, assignment: str) -> "Scenario":
         text = path.read_text()
         doc = re.match(r'\s*"""(.*?)"""', text, re.S)
         loses = re.search(r"^# loses:(.*)$", text, re.M)
-        parts = re.split(r"^# %% cell: *(\S+) *$", text, flags=re.M)
-        if len(parts) < 3:
+        parts = re.split(r"^# %% (cell|edit|delete|after): *(\S+) *$", text, flags=re.M)
+        if len(parts) < 4:
             raise ValueError(f"{path}: no '# %% cell: <grade_id>' section")
-        cells = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
+        cells, edits = {}, []
+        for i in range(1, len(parts), 3):
+            action, gid, code = parts[i], parts[i + 1], parts[i + 2].strip("\n") + "\n"
+            if action == "cell":
+                cells[gid] = code
+            else:
+                edits.append((action, gid, code if action != "edit" or code.strip() else ""))
         return cls(path.stem, assignment, doc.group(1).strip() if doc else "", cells,
-                   set(loses.group(1).split()) if loses else set())
+                   set(loses.group(1).split()) if loses else set(), edits)
 
     def notebook(self, root: Path) -> nbformat.NotebookNode:
         """The full submission: the instructor's solutions with this scenario's cells in place."""
         source = root / "source" / self.assignment / f"{self.assignment}.ipynb"
         release = root / "release" / self.assignment / f"{self.assignment}.ipynb"
-        return build(release, {**solution_cells(source), **self.cells})
+        return build(release, {**solution_cells(source), **self.cells}, self.edits)
 
 
 def scenarios(assignment: str, folder: Path) -> list[Scenario]:

@@ -41,7 +41,7 @@ def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for sub in gb.assignment_submissions(assignment):
             nb = sub.notebooks[0]
-            out[sub.student_id] = {g.name: g.score for g in nb.grades if g.auto_score is not None}
+            out[sub.student_id] = {g.name: g.score for g in nb.grades if g.cell_type == "code"}
     return out
 
 

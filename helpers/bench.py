@@ -1,0 +1,215 @@
+"""Benchmark: sequential `nbgrader autograde` against `make grade` on a synthetic class.
+
+    python -m helpers.bench --students 40 [--jobs N] [--assignments A ...] [--keep DIR]
+
+Builds a throw-away course (students x assignments: the solution, fixture scenarios of tests/fixtures/ that
+are correct or mistaken, the untouched release notebook, and broken notebooks: a syntax error, a kernel that
+dies), grades one copy with plain sequential `nbgrader autograde <assignment>` and another with
+`python -m helpers.grading`, checks that the gradebooks hold the same results for every submission, and prints
+wall time, submissions per minute, peak memory of the process tree, the speed-up, and the per-submission
+overhead next to the kernel start-up floor measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+
+from .course import assignments, course_root, nbgrader
+from .submissions import example_notebook
+
+BROKEN = {"broken_syntax_error": "def broken(:\n", "broken_kernel_dies": "import os\nos._exit(1)\n"}
+
+
+def class_plan(root: Path, names: list[str], n_students: int) -> dict[tuple[str, str], str]:
+    """(student, assignment) -> kind: per ten students 2 solutions, 6 scenarios, 1 untouched, 1 broken."""
+    pattern = "SxRxBxSxxx"  # Solution, scenario (x), Release, Broken: small classes get every kind early
+    plan = {}
+    for a in names:
+        fixtures = sorted(str(p.relative_to(root)) for p in (root / "tests" / "fixtures" / a).glob("*.py"))
+        scenario = 0
+        for i in range(n_students):
+            slot = pattern[i % len(pattern)]
+            if slot == "R":
+                kind = "release"
+            elif slot == "B":
+                kind = sorted(BROKEN)[(i // len(pattern)) % len(BROKEN)]
+            elif slot == "S" or not fixtures:
+                kind = "solution"
+            else:
+                kind, scenario = fixtures[scenario % len(fixtures)], scenario + 1
+            plan[(f"student{i:03d}", a)] = kind
+    return plan
+
+
+def build_class(root: Path, dest: Path, names: list[str], n_students: int) -> dict[tuple[str, str], str]:
+    """A course folder at `dest` with release/ and gradebook.db generated and the class under submitted/."""
+    dest.mkdir(parents=True)
+    shutil.copy(root / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for a in names:
+        shutil.copytree(root / "source" / a, dest / "source" / a)
+        nbgrader("generate_assignment", a, "--force", "--log-level=WARN", root=dest)
+    plan = class_plan(root, names, n_students)
+    for (student, a), kind in plan.items():
+        if kind in BROKEN:
+            nb = example_notebook(root, a, "solution")
+            first = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+            first.source = BROKEN[kind] + first.source
+        else:
+            nb = example_notebook(root, a, kind)
+        path = dest / "submitted" / student / a / f"{a}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+    return plan
+
+
+def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """Run `cmd`; returns (wall seconds, peak RSS in MB summed over its process tree, return code)."""
+    import psutil
+
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        top = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                tree = [top, *top.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return seconds, peak / 2**20, code
+
+
+def kernel_floor(repeats: int = 3) -> tuple[float, float]:
+    """Median seconds to start a python3 kernel, and to import numpy and matplotlib.pyplot in it."""
+    from jupyter_client import KernelManager
+
+    starts, imports = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        km = KernelManager(kernel_name="python3")
+        km.start_kernel(stderr=subprocess.DEVNULL)  # no kernel chatter in the figures
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        t1 = time.perf_counter()
+        kc.execute_interactive("import numpy, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot", timeout=60)
+        imports.append(time.perf_counter() - t1)
+        starts.append(t1 - t0)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return statistics.median(starts), statistics.median(imports)
+
+
+def code_seconds(path: Path) -> float | None:
+    """Seconds the notebook's code cells after the first (the imports) ran, from nbclient's timing metadata."""
+    spans = []
+    for cell in [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][1:]:
+        t = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in t and "shell.execute_reply" in t:
+            spans.append((datetime.fromisoformat(t["shell.execute_reply"].replace("Z", "+00:00"))
+                          - datetime.fromisoformat(t["iopub.execute_input"].replace("Z", "+00:00"))).total_seconds())
+    return sum(spans) if spans else None
+
+
+def results(course: Path, names: list[str]) -> dict:
+    """(assignment, student) -> what autograde wrote in the gradebook (helpers.shards.submission_record)."""
+    from .grading import open_gradebook
+    from .shards import submission_record
+
+    out = {}
+    with open_gradebook(course) as gb:
+        for a in names:
+            for sub in gb.assignment_submissions(a):
+                out[(a, sub.student_id)] = submission_record(gb, a, sub.student_id)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--assignments", nargs="*", help="default: every assignment under source/")
+    parser.add_argument("--keep", type=Path, help="build the class in this (new) folder and keep it")
+    args = parser.parse_args(argv)
+    root = course_root()
+    names = [a for a in assignments(root) if not args.assignments or a in args.assignments]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="grading-bench-"))
+    try:
+        plan = build_class(root, work / "sequential", names, args.students)
+        shutil.copytree(work / "sequential", work / "parallel", symlinks=True)
+        n = len(plan)
+        mix = Counter(Path(kind).stem.split("_")[0] for kind in plan.values())
+        print(f"class: {args.students} students x {len(names)} assignments = {n} submissions "
+              f"({', '.join(f'{v} {k}' for k, v in sorted(mix.items()))}); machine: {os.cpu_count()} cores")
+        start, imports = kernel_floor()
+        floor = start + imports
+        print(f"kernel start-up floor: start {start:.2f} s + import numpy, matplotlib {imports:.2f} s = {floor:.2f} s")
+        seq_s, seq_mb = 0.0, 0.0
+        for a in names:
+            s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", "autograde", a, "--log-level=ERROR"],
+                                    work / "sequential")
+            seq_s, seq_mb = seq_s + s, max(seq_mb, mb)
+        par_s, par_mb, code = run_measured([sys.executable, "-m", "helpers.grading", "--jobs", str(args.jobs)],
+                                           work / "parallel")
+        if code != 0:
+            print(f"helpers.grading exited with {code}", file=sys.stderr)
+            return 1
+        run = json.loads((work / "parallel" / ".grading" / "last_run.json").read_text())
+        status = json.loads((work / "parallel" / ".grading" / "status.json").read_text())
+        auto_s = run["seconds"]["autograde"]
+        rows = [("sequential nbgrader autograde", seq_s, seq_mb),
+                (f"make grade, {run['jobs']} jobs (all phases)", par_s, par_mb)]
+        print(f"{'':40}{'wall (s)':>10}{'subs/min':>10}{'peak RSS (MB)':>15}")
+        for label, s, mb in rows:
+            print(f"{label:40}{s:10.1f}{n / s * 60:10.1f}{mb:15.0f}")
+        print(f"  of which autograde + merge {auto_s:.1f} s, feedback {run['seconds']['feedback']:.1f} s, "
+              f"export + report {run['seconds']['total'] - run['seconds']['feedback'] - auto_s:.1f} s, "
+              f"start-up and imports {par_s - run['seconds']['total']:.1f} s")
+        print(f"speed-up: {seq_s / par_s:.2f}x for the whole of make grade, "
+              f"{seq_s / auto_s:.2f}x for autograding alone")
+        worker = statistics.mean(st["seconds"] for st in status.values())
+        codes = [c for c in (code_seconds(p) for p in (work / "parallel" / "autograded").glob("*/*/*.ipynb")) if c]
+        own = statistics.mean(codes) if codes else 0.0
+        print(f"per submission: sequential {seq_s / n:.2f} s; parallel {auto_s * run['jobs'] / n:.2f} s per core; "
+              f"worker {worker:.2f} s of which the notebook's own code {own:.2f} s, so overhead {worker - own:.2f} s "
+              f"against the floor of {floor:.2f} s")
+        seq, par = results(work / "sequential", names), results(work / "parallel", names)
+        differ = sorted(k for k in seq.keys() | par.keys() if seq.get(k) != par.get(k))
+        if differ:
+            print(f"MISMATCH: {len(differ)} submissions differ, e.g. {differ[:3]}")
+            return 1
+        print(f"results: identical for all {len(seq)} submissions (every grade, comment and timestamp)")
+        return 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Explorer of assignment 02: depth, weight scale, activation and weights against the norm of the signal.
+
+    explorer = DepthExplorer()                      # the package's own forward and backward
+    explorer = DepthExplorer(forward=deep_linear_forward, backward=deep_linear_backward)   # the student's
+    explorer                                        # in a notebook: the sliders and the plot
+
+After every change it keeps what it plotted: `activation_norms` and `gradient_norms` (shape (L + 1,)),
+`diagnosis` (of the forward signal a_0 -> a_L), `gradient_diagnosis` (of the backward signal dA_L -> dA_0),
+`compute_seconds` (the computation alone, without drawing), `figure`, and `error` (a message, or None).
+"""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+from .. import deep_signal
+from ..plots.depth import plot_layer_norms
+
+__all__ = ["DepthExplorer"]
+
+MAX_DEPTH = 200
+
+
+class DepthExplorer:
+    """Sliders for depth L and weight scale, menus for activation and weights; a log-scale plot of the norms.
+
+    Inputs:
+    - forward(x, weights) -> [a_0, ..., a_L] and backward(weights, activations, dA_L) -> (dWs, dAs): the linear
+      steps (with tanh or relu they run once per layer, see helpers.deep_signal.deep_forward)
+    - norms(arrays) -> shape (k,) and diagnose(norms) -> str: as in helpers.deep_signal
+    - width: n, the units of every layer; examples: m, the columns of x (drawn once, N(0, 1))
+    - seed: for x and the random Gaussian weights, drawn once so that moving a slider changes only what it names
+    - depth, scale, activation, weights: the starting values
+    """
+
+    def __init__(self, forward=deep_signal.deep_linear_forward, backward=deep_signal.deep_linear_backward,
+                 norms=deep_signal.layer_norms, diagnose=deep_signal.diagnose, width: int = 16, examples: int = 8,
+                 seed: int = 0, depth: int = 50, scale: float = 1.1, activation: str = "linear",
+                 weights: str = "identity"):
+        self.forward, self.backward, self.norms, self.diagnose = forward, backward, norms, diagnose
+        rng = np.random.default_rng(seed)
+        self.x = rng.standard_normal((width, examples))
+        # W_l = scale * G_l / sqrt(n): the same G_l whatever the scale, see deep_signal.gaussian_weights
+        self._gaussian = rng.standard_normal((MAX_DEPTH, width, width)) / np.sqrt(width)
+        self._identity = np.broadcast_to(np.eye(width), (MAX_DEPTH, width, width))
+        self.depth_slider = widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth L")
+        self.scale_slider = widgets.FloatSlider(value=scale, min=0.5, max=1.5, step=0.01, description="scale",
+                                                readout_format=".2f")
+        self.activation_menu = widgets.Dropdown(options=list(deep_signal.ACTIVATIONS), value=activation,
+                                                description="g(z)")
+        self.weights_menu = widgets.Dropdown(options=[("scale · I", "identity"), ("random Gaussian", "gaussian")],
+                                             value=weights, description="weights")
+        self.output = widgets.Output()
+        controls = [self.depth_slider, self.scale_slider, self.activation_menu, self.weights_menu]
+        for control in controls:
+            control.observe(self._changed, names="value")
+        self.widget = widgets.VBox([widgets.HBox(controls[:2]), widgets.HBox(controls[2:]), self.output])
+        self.activation_norms = self.gradient_norms = self.diagnosis = self.gradient_diagnosis = None
+        self.figure, self.error, self.compute_seconds = None, None, 0.0
+        self.update()
+
+    def weight_list(self) -> list:
+        """[W_1, ..., W_L] for the current depth, scale and kind of weights; each (n, n)."""
+        stack = self._identity if self.weights_menu.value == "identity" else self._gaussian
+        scale = self.scale_slider.value
+        return [scale * W for W in stack[:self.depth_slider.value]]
+
+    def compute(self):
+        """(activation_norms, gradient_norms) for the current settings, with the functions given."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return deep_signal.signal_norms(self.x, self.weight_list(), self.activation_menu.value,
+                                            forward=self.forward, backward=self.backward, norms=self.norms)
+
+    def update(self) -> None:
+        """Recompute, keep the results in attributes, redraw."""
+        start = time.perf_counter()
+        try:
+            acts, grads = self.compute()
+            diagnosis, gradient_diagnosis = self.diagnose(acts), self.diagnose(grads[::-1])
+            self.error = None
+        except NotImplementedError:
+            acts = grads = diagnosis = gradient_diagnosis = None
+            self.error = "Your functions are not implemented yet: implement them above, then run this cell again."
+        except Exception as error:  # a student's function that crashes must not break the explorer
+            acts = grads = diagnosis = gradient_diagnosis = None
+            self.error = f"Your functions raised {type(error).__name__}: {error}. Run the tests above to find out why."
+        self.compute_seconds = time.perf_counter() - start
+        self.activation_norms, self.gradient_norms = acts, grads
+        self.diagnosis, self.gradient_diagnosis = diagnosis, gradient_diagnosis
+        self._draw()
+
+    def _draw(self) -> None:
+        self.output.clear_output(wait=True)
+        with self.output:
+            if self.error:
+                print(self.error)
+                return
+            L, scale = self.depth_slider.value, self.scale_slider.value
+            kind = "scale · I" if self.weights_menu.value == "identity" else "random Gaussian"
+            fig, ax = plt.subplots(figsize=(8, 4))
+            reference = None
+            if self.weights_menu.value == "identity" and self.activation_menu.value == "linear":
+                reference = scale ** np.arange(L + 1) * self.activation_norms[0]
+            plot_layer_norms(self.activation_norms, self.gradient_norms, ax=ax, reference=reference,
+                             reference_label="scale**l · ‖a_0‖",
+                             title=f"{self.activation_menu.value}, {kind} weights, scale {scale:.2f}, L = {L}: "
+                                   f"forward {self.diagnosis}, backward {self.gradient_diagnosis}")
+            display(fig)
+            plt.close(fig)
+            self.figure = fig
+            ratio = self.activation_norms[-1] / self.activation_norms[0]
+            back = self.gradient_norms[0] / self.gradient_norms[-1]
+            print(f"forward signal  a_0 -> a_L:  {self.diagnosis:9s}  ‖a_L‖ / ‖a_0‖ = {ratio:.3g}")
+            print(f"backward signal dA_L -> dA_0: {self.gradient_diagnosis:9s}  ‖dA_0‖ / ‖dA_L‖ = {back:.3g}")
+
+    def _changed(self, change) -> None:
+        self.update()
+
+    def _ipython_display_(self):
+        display(self.widget)

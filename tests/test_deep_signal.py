@@ -1,0 +1,171 @@
+"""Does helpers.deep_signal compute what assignment 02 says, and does it refuse bad input with a clear error?"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import deep_signal as ds
+
+RNG_SEED = 12
+
+
+def random_network(dims, m, seed=RNG_SEED):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((dims[0], m))
+    weights = [rng.standard_normal((dims[l + 1], dims[l])) for l in range(len(dims) - 1)]
+    return x, weights
+
+
+def numerical_gradient(f, v, h=1e-6):
+    grad = np.zeros_like(v)
+    for i in np.ndindex(v.shape):
+        old = v[i]
+        v[i] = old + h
+        up = f()
+        v[i] = old - h
+        down = f()
+        v[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def test_scaled_identity_network_gives_scale_to_the_power_L_times_x():
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    activations = ds.deep_linear_forward(x, ds.scaled_identity_weights(3, 10, 1.5))
+    assert len(activations) == 11 and activations[0] is x
+    for l, a in enumerate(activations):
+        np.testing.assert_allclose(a, 1.5 ** l * x, rtol=1e-12)
+
+
+def test_forward_handles_layers_of_different_widths():
+    x, weights = random_network([4, 6, 3, 2], 5)
+    activations = ds.deep_linear_forward(x, weights)
+    assert [a.shape for a in activations] == [(4, 5), (6, 5), (3, 5), (2, 5)]
+    np.testing.assert_allclose(activations[-1], weights[2] @ weights[1] @ weights[0] @ x, rtol=1e-12)
+
+
+def test_backward_matches_a_numerical_gradient_on_non_square_weights():
+    # J = sum(dA_L * a_L) is linear in each entry: central differences are exact up to round-off (~1e-9 here).
+    x, weights = random_network([3, 5, 4, 2], 3)
+    activations = ds.deep_linear_forward(x, weights)
+    dA_L = np.random.default_rng(1).standard_normal(activations[-1].shape)
+    dWs, dAs = ds.deep_linear_backward(weights, activations, dA_L)
+    assert len(dWs) == 3 and len(dAs) == 4 and dAs[-1] is dA_L
+
+    def cost(ws, a=x):
+        for W in ws:
+            a = W @ a
+        return float(np.sum(dA_L * a))
+
+    for l, W in enumerate(weights):
+        probe = W.copy()
+        numeric = numerical_gradient(lambda: cost(weights[:l] + [probe] + weights[l + 1:]), probe)
+        np.testing.assert_allclose(dWs[l], numeric, rtol=1e-6, atol=1e-8)
+    x_probe = x.copy()
+    np.testing.assert_allclose(dAs[0], numerical_gradient(lambda: cost(weights, x_probe), x_probe),
+                               rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_nonlinear_backward_matches_a_numerical_gradient(activation):
+    x, weights = random_network([3, 4, 4, 2], 3, seed=3)
+    activations, cache = ds.deep_forward(x, weights, activation)
+    dA_L = np.random.default_rng(4).standard_normal(activations[-1].shape)
+    dWs, dAs = ds.deep_backward(dA_L, cache)
+
+    def cost(ws):
+        return float(np.sum(dA_L * ds.deep_forward(x, ws, activation)[0][-1]))
+
+    for l, W in enumerate(weights):
+        probe = W.copy()
+        numeric = numerical_gradient(lambda: cost(weights[:l] + [probe] + weights[l + 1:]), probe)
+        np.testing.assert_allclose(dWs[l], numeric, rtol=1e-5, atol=1e-7)
+    assert [d.shape for d in dAs] == [a.shape for a in activations]
+
+
+def test_layer_by_layer_composition_equals_the_whole_linear_network():
+    x, weights = random_network([4, 3, 5, 2], 6)
+    calls = []
+
+    def counting_forward(a, ws):
+        calls.append(len(ws))
+        return ds.deep_linear_forward(a, ws)
+
+    whole = ds.deep_linear_forward(x, weights)
+    activations, cache = ds.deep_forward(x, weights, "linear", linear_forward=counting_forward)
+    assert calls == [3]
+    for a, b in zip(activations, whole):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    calls.clear()
+    relu_acts, _ = ds.deep_forward(x, weights, "relu", linear_forward=counting_forward)
+    assert calls == [1, 1, 1]
+    np.testing.assert_allclose(relu_acts[1], np.maximum(weights[0] @ x, 0))
+
+
+def test_layer_norms_are_frobenius_norms_in_float64():
+    arrays = [np.array([[3.0], [4.0]]), np.ones((2, 2)), np.full((3,), 2.0, dtype=np.float32) * 1e20]
+    norms = ds.layer_norms(arrays)
+    assert norms.shape == (3,) and norms.dtype == np.float64
+    np.testing.assert_allclose(norms, [5.0, 2.0, np.sqrt(12.0) * 1e20], rtol=1e-6)  # float32 squares would overflow
+
+
+@pytest.mark.parametrize("norms,expected", [
+    ([1.0, 10.0, 2000.0], "exploding"),
+    ([1.0, 0.1, 9e-4], "vanishing"),
+    ([2.0, 1500.0], "stable"),
+    ([1.0, 1e4, 2.0], "stable"),
+    ([1.0, np.inf], "exploding"),
+    ([1.0, 2.0, np.nan], "exploding"),
+    ([1.0, np.nan, 1e-9], "exploding"),
+    (np.array([5.0]), "stable"),
+])
+def test_diagnose_follows_the_rule_of_the_spec(norms, expected):
+    assert ds.diagnose(norms) == expected
+
+
+def test_gaussian_weights_keep_the_energy_of_a_linear_layer_at_scale_one():
+    # E||W a||^2 = scale^2 ||a||^2; averaged over 400 layers of width 200 the ratio is within a few percent.
+    rng = np.random.default_rng(7)
+    weights = ds.gaussian_weights([200] * 401, 1.0, rng)
+    a = rng.standard_normal((200, 1))
+    ratios = [float(np.sum((W @ a) ** 2) / np.sum(a ** 2)) for W in weights]
+    assert abs(np.mean(ratios) - 1.0) < 0.03
+    assert [W.shape for W in ds.gaussian_weights([3, 5, 2], 1.0, rng)] == [(5, 3), (2, 5)]
+
+
+def test_gaussian_weights_depend_only_on_the_generator_state():
+    a = ds.gaussian_weights([4, 3], 1.2, np.random.default_rng(9))
+    b = ds.gaussian_weights([4, 3], 1.2, np.random.default_rng(9))
+    np.testing.assert_array_equal(a[0], b[0])
+
+
+def test_signal_norms_of_identity_weights_grow_by_scale_each_layer():
+    x = np.random.default_rng(2).standard_normal((5, 3))
+    acts, grads = ds.signal_norms(x, ds.scaled_identity_weights(5, 20, 1.25))
+    np.testing.assert_allclose(acts[1:] / acts[:-1], 1.25, rtol=1e-12)
+    np.testing.assert_allclose(grads[:-1] / grads[1:], 1.25, rtol=1e-12)  # toward the input
+
+
+@pytest.mark.parametrize("call,error,words", [
+    (lambda: ds.scaled_identity_weights(2.5, 3, 1.0), TypeError, "n should be an integer"),
+    (lambda: ds.scaled_identity_weights(0, 3, 1.0), ValueError, "n should be at least 1"),
+    (lambda: ds.scaled_identity_weights(2, -1, 1.0), ValueError, "L should be at least 0"),
+    (lambda: ds.scaled_identity_weights(2, 3, "big"), TypeError, "scale should be a real number"),
+    (lambda: ds.gaussian_weights([3, 2], 1.0, 42), TypeError, "numpy.random.Generator"),
+    (lambda: ds.deep_linear_forward([[1.0], [2.0]], [np.eye(2)]), TypeError, "x should be a numpy array"),
+    (lambda: ds.deep_linear_forward(np.ones(3), [np.eye(3)]), ValueError, "x should be 2-D"),
+    (lambda: ds.deep_linear_forward(np.ones((3, 2)), [np.ones((4, 3)), np.ones((2, 3))]), ValueError,
+     "W_2 should have shape (n_2, 4)"),
+    (lambda: ds.deep_linear_forward(np.ones((3, 2)), np.ones((2, 3, 3))), TypeError, "list of 2-D arrays"),
+    (lambda: ds.deep_linear_backward([np.eye(2)], [np.ones((2, 1))], np.ones((2, 1))), ValueError,
+     "activations should be [a_0, ..., a_L]"),
+    (lambda: ds.deep_linear_backward([np.eye(2)], [np.ones((2, 1))] * 2, np.ones((2, 3))), ValueError,
+     "dA_L should have the shape of a_L"),
+    (lambda: ds.deep_forward(np.ones((2, 1)), [np.eye(2)], "sigmoid"), ValueError, "linear, tanh, relu"),
+    (lambda: ds.diagnose([]), ValueError, "non-empty 1-D"),
+])
+def test_bad_input_raises_an_error_that_names_what_was_expected(call, error, words):
+    with pytest.raises(error, match=None) as raised:
+        call()
+    assert words in str(raised.value), str(raised.value)

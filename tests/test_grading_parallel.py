@@ -1,0 +1,160 @@
+"""Does the parallel class grader (helpers.grading) leave exactly what sequential `nbgrader autograde` leaves,
+survive interruption, keep manual grades, and write a report worth opening?"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers.bench import BROKEN
+from helpers.bench import results as autograde_results
+from helpers.course import nbgrader
+from helpers.submissions import example_notebook
+from conftest import ROOT, make_course, submit
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading_parallel")]
+
+A = "01_normalization"
+FIX = f"tests/fixtures/{A}"
+CLASS = {"ada": "solution", "ben": f"{FIX}/mistake_variance_instead_of_std.py", "cleo": "release",
+         "eli": "broken_kernel_dies"}
+
+
+def grade(course, *args, check=True):
+    run = subprocess.run([sys.executable, "-m", "helpers.grading", *args], cwd=course, capture_output=True, text=True)
+    assert not check or run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def classes(tmp_path_factory):
+    """An ungraded class, a copy graded by sequential nbgrader and a copy graded with --jobs 2."""
+    base = tmp_path_factory.mktemp("grading")
+    template = make_course(base / "template", [A])
+    for student, kind in CLASS.items():
+        if kind in BROKEN:
+            nb = example_notebook(ROOT, A, "solution")
+            first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            first.source = BROKEN[kind] + first.source
+        else:
+            nb = example_notebook(ROOT, A, kind)
+        submit(template, student, A, nb)
+    sequential = shutil.copytree(template, base / "sequential")
+    nbgrader("autograde", A, "--log-level=ERROR", root=sequential, check=False)  # eli's kernel dies: exit 1
+    parallel = shutil.copytree(template, base / "parallel")
+    run = grade(parallel, "--jobs", "2")
+    return {"template": template, "sequential": sequential, "parallel": parallel, "run": run}
+
+
+def test_parallel_grades_equal_sequential_nbgrader(classes):
+    seq, par = autograde_results(classes["sequential"], [A]), autograde_results(classes["parallel"], [A])
+    assert set(seq) == {(A, s) for s in CLASS}
+    assert par == seq
+
+
+def test_nbgrader_export_lists_every_submission(classes):
+    course = classes["parallel"]
+    nbgrader("export", "--to=exported.csv", "--log-level=WARN", root=course)
+    for name in ("exported.csv", "grades.csv"):
+        with open(course / name) as f:
+            rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == A}
+        assert set(rows) == set(CLASS), name
+        assert float(rows["ada"]["score"]) > float(rows["cleo"]["score"]) == 0.0
+
+
+def failed_in_sequential(classes) -> set[str]:
+    """Students whose autograde raised under sequential nbgrader (it then removes their autograded folder)."""
+    return {s for s in CLASS if not (classes["sequential"] / "autograded" / s / A).is_dir()}
+
+
+def test_autograded_notebooks_and_feedback_for_every_submission_nbgrader_graded(classes):
+    course = classes["parallel"]
+    for student in CLASS:
+        graded = (course / "autograded" / student / A).is_dir()
+        assert graded == (student not in failed_in_sequential(classes)), student
+        assert (course / "feedback" / student / A / f"{A}.html").is_file() == graded, student
+
+
+def test_report_embeds_figures_and_names_the_problems(classes):
+    course = classes["parallel"]
+    (folder,) = sorted((course / "reports").glob("grading-*"))
+    for png in (f"{A}-scores.png", f"{A}-checks.png"):
+        assert (folder / png).stat().st_size > 1000
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 2 and "<img" in page and 'src="reports' not in page
+    stopped = page.split("Timed out or kernel died")[1].split("<h3>")[0]
+    errored = page.split("Errored")[1].split("<h3>")[0]
+    assert "eli" in (stopped if "eli" not in failed_in_sequential(classes) else errored)
+    assert "ada" in page.split("Needs manual grading")[1]
+    assert f"{A}: {len(CLASS)} submissions" in classes["run"].stdout
+
+
+def test_report_lists_a_submission_whose_autograde_raised(classes, tmp_path):
+    from helpers.report import write_report
+
+    course = shutil.copytree(classes["parallel"], tmp_path / "class")
+    status = {f"{A}/zed": {"ok": False, "seconds": 1.0, "error": "DeadKernelError: Kernel died"}}
+    folder, summary = write_report(course, [A], status)
+    errored = (folder / "report.html").read_text().split("Errored")[1].split("<h3>")[0]
+    assert "zed" in errored and "DeadKernelError: Kernel died" in errored
+    assert "1 errored" in summary
+
+
+def test_second_run_without_force_changes_nothing(classes):
+    course = classes["parallel"]
+    before = autograde_results(course, [A])
+    stamps = {p: p.stat().st_mtime_ns for p in (course / "autograded").rglob("*.ipynb")}
+    grade(course, "--jobs", "2", "--no-report")
+    last = json.loads((course / ".grading" / "last_run.json").read_text())
+    assert last["graded"] == len(failed_in_sequential(classes)), "only failed autogrades are tried again"
+    assert autograde_results(course, [A]) == before
+    assert {p: p.stat().st_mtime_ns for p in (course / "autograded").rglob("*.ipynb")} == stamps
+
+
+def test_interrupted_run_leaves_a_consistent_gradebook_and_a_rerun_finishes(classes, tmp_path):
+    course = shutil.copytree(classes["template"], tmp_path / "class")
+    shutil.rmtree(course / "submitted" / "ben")  # three submissions are enough to interrupt after the first
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.grading", "--jobs", "1", "--no-report"], cwd=course,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not any((course / "autograded").glob(f"*/{A}")) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the grader finished before it could be interrupted"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    expected = autograde_results(classes["sequential"], [A])
+    partial = autograde_results(course, [A])
+    done = {(A, p.parent.name) for p in (course / "autograded").glob(f"*/{A}")}
+    assert done and len(done) < len(CLASS) - 1
+    assert {k: partial[k] for k in done} == {k: expected[k] for k in done}
+    pending = json.loads((course / ".grading" / "pending.json").read_text())["jobs"]
+    assert len(pending) == len(CLASS) - 1 - len(done)
+    grade(course, "--jobs", "2", "--no-report")
+    assert autograde_results(course, [A]) == {k: v for k, v in expected.items() if k[1] != "ben"}
+    assert json.loads((course / ".grading" / "pending.json").read_text())["jobs"] == []
+
+
+def test_manual_scores_and_comments_survive_a_forced_regrade(classes, tmp_path):
+    from helpers.grading import open_gradebook
+
+    course = shutil.copytree(classes["parallel"], tmp_path / "class")
+    with open_gradebook(course) as gb:
+        nb = gb.find_submission(A, "ada").notebooks[0]
+        grade_, comment = nb.grades[0], nb.comments[0]
+        grade_.manual_score, comment.manual_comment = 0.5, "see me"
+        name, auto_before = grade_.name, grade_.auto_score
+        gb.db.commit()
+    grade(course, "--force", "--students", "ada", "--no-report")
+    with open_gradebook(course) as gb:
+        nb = gb.find_submission(A, "ada").notebooks[0]
+        kept = next(g for g in nb.grades if g.name == name)
+        assert (kept.manual_score, kept.auto_score, kept.needs_manual_grade) == (0.5, auto_before, True)
+        assert any(c.manual_comment == "see me" for c in nb.comments)

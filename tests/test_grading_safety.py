@@ -1,0 +1,105 @@
+"""Can a hostile or broken submission cost anything beyond its own points?
+
+Every scenario of tests/fixtures/hostile/ is graded by plain `nbgrader autograde` (the course's config applies
+the sandbox and the re-check) in one class with honest students, then: each scenario scores exactly what it
+names, the honest students keep their marks, the gradebook, the course files and the installed `helpers` are
+unchanged, the autograded notebooks and the feedback stay small, and the feedback shows no hidden test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+
+from helpers.course import nbgrader
+from helpers.sandbox import CourseKernelManager, SandboxUnavailable, sandbox_problem
+from helpers.submissions import Scenario, example_notebook, graded_cells
+from conftest import FIXTURES, ROOT, cell_scores, make_course, submit
+
+A = "01_normalization"
+HOSTILE = sorted((FIXTURES / "hostile").glob("*.py"))
+HONEST = {"honest_solution": "solution", "honest_other_style": FIXTURES / A / "correct_loops_and_svd.py"}
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("safety")]
+
+
+def _digest(paths) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.is_file()}
+
+
+def _course_files(course):
+    return [course / "nbgrader_config.py", *(course / "source").rglob("*"), *(course / "release").rglob("*"),
+            *(ROOT / "helpers").rglob("*.py"), ROOT / "nbgrader_config.py"]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    if sandbox_problem():
+        pytest.fail(f"the grading sandbox cannot run here: {sandbox_problem()}")
+    course = make_course(tmp_path_factory.mktemp("safety"), [A])
+    scenarios = [Scenario.parse(p, A) for p in HOSTILE]
+    for s in scenarios:
+        submit(course, s.name, A, s.notebook(course))
+    for student, kind in HONEST.items():
+        nb = example_notebook(course, A, kind) if kind == "solution" else Scenario.parse(kind, A).notebook(course)
+        submit(course, student, A, nb)
+    before = _digest(_course_files(course))
+    # The honest students are graded first, so the attacks run with their grades already in the gradebook.
+    nbgrader("autograde", A, "--student=honest_solution", "--log-level=WARN", root=course)
+    nbgrader("autograde", A, "--log-level=WARN", root=course)
+    nbgrader("generate_feedback", A, "--log-level=WARN", root=course)
+    return course, scenarios, before
+
+
+def test_the_grading_kernel_refuses_to_start_without_its_sandbox(monkeypatch):
+    monkeypatch.setattr("helpers.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
+    with pytest.raises(SandboxUnavailable, match="Refusing to grade.*bubblewrap is not installed.*sandbox = False"):
+        CourseKernelManager()
+    CourseKernelManager(sandbox=False)  # the instructor's explicit opt-out
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_a_hostile_submission_loses_exactly_its_own_points(graded, path):
+    course, scenarios, _ = graded
+    s = next(x for x in scenarios if x.name == path.stem)
+    points = graded_cells(course / "release" / A / f"{A}.ipynb")
+    expected = {gid: (0.0 if gid in s.loses else p) for gid, p in points.items()}
+    assert cell_scores(course, A)[s.name] == expected, f"{s.name}: {s.doc}"
+
+
+def test_honest_students_graded_with_the_attackers_keep_full_marks(graded):
+    course, _, _ = graded
+    points = graded_cells(course / "release" / A / f"{A}.ipynb")
+    scores = cell_scores(course, A)
+    for student in HONEST:
+        assert scores[student] == points, f"{student} lost points next to the hostile submissions: {scores[student]}"
+
+
+def test_the_gradebook_course_files_and_helpers_are_unchanged(graded):
+    course, scenarios, before = graded
+    assert _digest(_course_files(course)) == before, "grading changed a course file or the installed helpers"
+    with sqlite3.connect(course / "gradebook.db") as con:
+        students = {row[0] for row in con.execute("SELECT student_id FROM submitted_assignment")}
+        grades = con.execute("SELECT COUNT(*) FROM grade").fetchone()[0]
+    assert students == {s.name for s in scenarios} | set(HONEST)
+    assert grades == len(students) * len(graded_cells(course / "release" / A / f"{A}.ipynb")) + len(students)
+
+
+def test_autograded_notebooks_feedback_and_scratch_stay_small(graded):
+    course, _, _ = graded
+    for path in course.rglob("*"):
+        if path.is_file():
+            limit = 5e6 if path.suffix in (".ipynb", ".html") else 64e6
+            assert path.stat().st_size < limit, f"{path.relative_to(course)} is {path.stat().st_size:,} bytes"
+    assert not list(course.rglob("big.bin")), "a file written by student code reached the course folder"
+
+
+def test_feedback_shows_which_checks_failed_but_not_the_hidden_tests(graded):
+    course, _, _ = graded
+    hidden = "_rng = np.random.default_rng(101)"
+    for html in (course / "feedback").rglob("*.html"):
+        text = html.read_text()
+        assert hidden not in text, f"{html.relative_to(course)} shows hidden test code"
+    wrong = (course / "feedback" / "attack_patches_numpy_allclose" / A / f"{A}.html").read_text()
+    assert "checked again outside your notebook" in wrong and "is wrong" in wrong
