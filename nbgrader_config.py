@@ -24,6 +24,7 @@ c.LimitOutput.max_traceback = 60
 import os  # noqa: E402
 
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, helpers.grading):

@@ -97,6 +97,10 @@ def call(fn, *args, **kwargs):
     name = _name(fn)
     if not callable(fn):
         raise CheckFailed(f"{name} should be a function, but it is {describe(fn)}; run the cell that defines it.")
+    module = getattr(fn, "__module__", None) or ""
+    if module.startswith("helpers.") and not isinstance(fn, transcript.Replay):
+        raise CheckFailed(f"{name} is the course's own version from {module}, not yours: write the function "
+                          "in its cell (the explorers use the course's version; the graded one must be your own).")
     before = [_snapshot(a) for a in args]
     kw_before = {k: _snapshot(v) for k, v in kwargs.items()}
     result, error = _invoke(fn, args, kwargs)

@@ -75,6 +75,7 @@ def plot_scores(res: AssignmentResults, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     import numpy as np
 
     scores = np.array(list(res.scores.values()), dtype=float)
@@ -83,7 +84,8 @@ def plot_scores(res: AssignmentResults, path: Path) -> Path:
     ax.hist(scores, bins=np.linspace(0, top, int(min(top, 20)) + 1), color="#4C72B0", edgecolor="white")
     full = int(np.sum(scores >= top - 1e-9))
     median = float(np.median(scores)) if scores.size else 0.0
-    ax.set_title(f"{res.name}: median {median:g} of {top:g} points, {full} of {scores.size} full marks")
+    ax.set_title(f"{res.name}\nmedian {median:g} of {top:g} points, {full} of {scores.size} with full marks", fontsize=10)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("total score (points)")
     ax.set_ylabel("submissions")
     ax.set_xlim(0, top)
@@ -109,9 +111,9 @@ def plot_pass_rates(res: AssignmentResults, path: Path) -> Path:
         for bar, (_, _, p, g) in zip(bars, rows[::-1]):
             ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{p}/{g}", va="center")
         worst = rows[0]
-        ax.set_title(f"{res.name}: the class fails {worst[0]} most ({100 * worst[1]:.0f}% pass)")
+        ax.set_title(f"{res.name}\nthe class fails {worst[0]} most ({100 * worst[1]:.0f}% pass)", fontsize=10)
     else:
-        ax.set_title(f"{res.name}: no autograded test cell was graded")
+        ax.set_title(f"{res.name}\nno autograded test cell was graded", fontsize=10)
     ax.set_xlim(0, 100)
     ax.set_xlabel("submissions passing the test cell (%)")
     fig.tight_layout()

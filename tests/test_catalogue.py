@@ -43,7 +43,10 @@ def _failures(course, student: str, assignment: str) -> dict[str, tuple[str, str
     nb = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
     out = {}
     for cell in nb.cells:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade") or meta.get("solution"):
+            continue  # only autograded test cells score; a stub raising in a solution cell is not a test failing
+        gid = meta.get("grade_id")
         for o in cell.get("outputs", []):
             if o.get("output_type") == "error":
                 out[gid] = (o["ename"], o["evalue"])

@@ -92,3 +92,10 @@ def _named(name, error):
 def test_describe_is_short_for_big_arrays_and_exact_for_small_ones():
     assert describe(np.zeros((100, 3))) == "a float64 array of shape (100, 3)"
     assert "shape (2,)" in describe(np.array([1.0, 2.0]))
+
+
+def test_the_courses_own_reference_does_not_count_as_the_students_work():
+    from helpers.deep_signal import layer_norms
+
+    with pytest.raises(CheckFailed, match="course's own version from helpers.deep_signal"):
+        call(layer_norms, [np.ones(2)])

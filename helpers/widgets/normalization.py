@@ -27,10 +27,13 @@ class NormalizationExplorer:
     def __init__(self, m: int = 200, seed: int = 0, ratio: float = 10.0, learning_rate: float = 0.5):
         base = two_scale_regression(m, np.random.default_rng(seed), scales=(1.0, 1.0), weights=(2.0, -1.0))
         self._unit_X, self._Y = base
-        self.ratio = widgets.FloatLogSlider(value=ratio, base=10, min=0, max=2, step=0.05,
-                                            description="scale ratio", continuous_update=True)
-        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-5, max=0.3, step=0.05,
-                                                    description="learning rate", continuous_update=True)
+        style, step = {"description_width": "initial"}, 0.05
+        on_grid = lambda v: 10 ** (round(np.log10(v) / step) * step)  # noqa: E731 - a browser snaps to the grid
+        self.ratio = widgets.FloatLogSlider(value=on_grid(ratio), base=10, min=0, max=2, step=step,
+                                            description="scale ratio", continuous_update=True, style=style)
+        self.learning_rate = widgets.FloatLogSlider(value=on_grid(learning_rate), base=10, min=-5, max=0.3,
+                                                    step=step, description="learning rate", continuous_update=True,
+                                                    style=style)
         self.summary = widgets.HTML()
         self.output = widgets.Output()
         for control in (self.ratio, self.learning_rate):
