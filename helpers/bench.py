@@ -150,6 +150,17 @@ def results(course: Path, names: list[str]) -> dict:
     return out
 
 
+def notebook_seconds(path: Path) -> float:
+    """Wall time of running a notebook top to bottom in a fresh python3 kernel, as a student's Run All does."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=40)
@@ -159,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = course_root()
     names = [a for a in assignments(root) if not args.assignments or a in args.assignments]
+    for path in [*(root / "source" / a / f"{a}.ipynb" for a in names), *sorted((root / "notebooks").glob("*.ipynb"))]:
+        print(f"notebook {path.relative_to(root)}: {notebook_seconds(path):.1f} s top to bottom")
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-bench-"))
     try:
         plan = build_class(root, work / "sequential", names, args.students)
