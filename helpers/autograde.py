@@ -37,7 +37,10 @@ def _is_test(cell) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-def _is_demo(cell, prefix: str) -> bool:
+DEMO_PREFIX = "demo_"
+
+
+def _is_demo(cell, prefix: str = DEMO_PREFIX) -> bool:
     meta = cell.metadata.get("nbgrader", {})
     return bool(prefix) and meta.get("locked", False) and meta.get("grade_id", "").startswith(prefix)
 
@@ -45,7 +48,7 @@ def _is_demo(cell, prefix: str) -> bool:
 class SafeExecute(Execute):
     """nbgrader's Execute in the sandboxed kernel, with output caps and recovery from hung or dead kernels."""
 
-    skip_prefix = Unicode("demo_", help="Locked cells whose grade_id starts with this are not run when grading: "
+    skip_prefix = Unicode(DEMO_PREFIX, help="Locked cells whose grade_id starts with this are not run when grading: "
                           "demonstrations that no test depends on").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output one cell may keep (transcripts aside), in bytes").tag(config=True)
     max_transcript_bytes = Integer(256_000_000, help="Transcript one cell may send, in bytes").tag(config=True)
@@ -145,7 +148,7 @@ class Reverify(NbGraderPreprocessor):
         for cell in nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             trusted = source.get(gid)
-            if trusted is None or trusted.cell_type != "code" or not trusted.locked or _is_demo(cell, "demo_"):
+            if trusted is None or trusted.cell_type != "code" or not trusted.locked or _is_demo(cell):
                 continue
             kind = "test" if _is_test(cell) else "setup"
             job["cells"].append({"kind": kind, "grade_id": gid, "source": trusted.source})

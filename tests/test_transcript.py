@@ -29,7 +29,8 @@ def test_a_generator_comes_back_in_the_same_state():
 
 
 def test_malformed_or_unsafe_transcripts_are_refused():
-    for bad in [{"t": "nd", "dtype": "|O", "shape": [1], "b64": ""}, {"nope": 1}, {"t": "py", "v": [1]}]:
+    for bad in [{"t": "nd", "dtype": "|O", "shape": [1], "b64": ""}, {"nope": 1}, {"t": "py", "v": [1]},
+                {"t": "rng", "v": {"bit_generator": "seed"}}]:
         with pytest.raises((ValueError, KeyError, TypeError)):
             decode(bad)
 
