@@ -1,9 +1,9 @@
 """nbgrader preprocessors that make autograding safe; nbgrader_config.py puts them in every grading path.
 
-- `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.sandbox`), caps each cell's output, and
+- `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.kernel`, `helpers.sandbox`), caps each cell's output, and
   survives a cell that hangs or kills the kernel: the cell gets an error, the kernel is restarted, the cells
   that had run fine are run again silently, and grading goes on with the next cell.
-- `Reverify` re-runs the trusted cells in a clean process (`helpers.verify`) with the student's functions
+- `Reverify` re-runs the trusted cells in a clean process (a fresh fork of `helpers.verify`'s warm server) with the student's functions
   replayed from the kernel's transcript (`helpers.transcript`); a test cell that passed in the kernel but fails
   there gets the error, so nbgrader's own scoring gives it zero. Then the transcripts are removed.
 - `HideHiddenTests` (feedback) removes hidden test code from the cells and their tracebacks.
@@ -12,10 +12,9 @@
 from __future__ import annotations
 
 import ast
+import atexit
 import json
 import os
-import subprocess
-import sys
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -25,8 +24,9 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer, Unicode
 
-from .sandbox import CourseKernelManager
+from .kernel import CourseKernelManager
 from .transcript import MIME
+from .verify import Verifier
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -170,15 +170,20 @@ class Reverify(NbGraderPreprocessor):
         return nb, resources
 
     def _run(self, job: dict) -> dict:
-        env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
-        env.pop("COURSE_TRANSCRIPT", None)
-        try:
-            done = subprocess.run([sys.executable, "-m", "helpers.verify"], input=json.dumps(job), text=True,
-                                  capture_output=True, timeout=self.timeout, env=env)
-            return json.loads(done.stdout) if done.returncode == 0 else {}
-        except (subprocess.TimeoutExpired, json.JSONDecodeError):
+        global _VERIFIER
+        if _VERIFIER is None:
+            env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
+            env.pop("COURSE_TRANSCRIPT", None)
+            _VERIFIER = Verifier(env)
+            atexit.register(_VERIFIER.close)
+        results = _VERIFIER.check(job, self.timeout)
+        if not results:
             self.log.error("the clean re-check of %s did not finish", job.get("names"))
-            return {}
+        return results
+
+
+#: One warm re-check server per grading process (helpers.verify), shared by every notebook it grades.
+_VERIFIER: Verifier | None = None
 
 
 class RestoreCells(OverwriteCells):

@@ -105,25 +105,33 @@ def run_measured(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     return seconds, peak / 2**20, code
 
 
-def kernel_floor(repeats: int = 3) -> tuple[float, float]:
-    """Median seconds to start a python3 kernel, and to import numpy and matplotlib.pyplot in it."""
+def _kernel_start_and_imports() -> tuple[float, float]:
     from jupyter_client import KernelManager
 
-    starts, imports = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        km = KernelManager(kernel_name="python3")
-        km.start_kernel(stderr=subprocess.DEVNULL)  # no kernel chatter in the figures
-        kc = km.client()
-        kc.start_channels()
-        kc.wait_for_ready(timeout=60)
-        t1 = time.perf_counter()
-        kc.execute_interactive("import numpy, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot", timeout=60)
-        imports.append(time.perf_counter() - t1)
-        starts.append(t1 - t0)
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    return statistics.median(starts), statistics.median(imports)
+    t0 = time.perf_counter()
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(stderr=subprocess.DEVNULL)  # no kernel chatter in the figures
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    t1 = time.perf_counter()
+    kc.execute_interactive("import numpy, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot", timeout=60)
+    t2 = time.perf_counter()
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+    return t1 - t0, t2 - t1
+
+
+def kernel_floor(repeats: int = 3, at_once: int = 1) -> tuple[float, float]:
+    """Median seconds to start a python3 kernel, and to import numpy and matplotlib.pyplot in it, with
+    `at_once` kernels doing the same at the same time (as many as grading workers compete for the cores)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples = []
+    with ThreadPoolExecutor(at_once) as pool:
+        for _ in range(repeats):
+            samples += pool.map(lambda _: _kernel_start_and_imports(), range(at_once))
+    return statistics.median(s for s, _ in samples), statistics.median(i for _, i in samples)
 
 
 def code_seconds(path: Path) -> float | None:
@@ -157,7 +165,8 @@ def notebook_seconds(path: Path) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute(stderr=subprocess.DEVNULL)  # no kernel chatter in the figures
     return time.perf_counter() - start
 
 
@@ -181,8 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"class: {args.students} students x {len(names)} assignments = {n} submissions "
               f"({', '.join(f'{v} {k}' for k, v in sorted(mix.items()))}); machine: {os.cpu_count()} cores")
         start, imports = kernel_floor()
+        print(f"kernel start-up floor, alone: start {start:.2f} s + import numpy, matplotlib {imports:.2f} s "
+              f"= {start + imports:.2f} s")
+        start, imports = kernel_floor(at_once=args.jobs)
         floor = start + imports
-        print(f"kernel start-up floor: start {start:.2f} s + import numpy, matplotlib {imports:.2f} s = {floor:.2f} s")
+        print(f"kernel start-up floor, {args.jobs} at once (as the workers run): start {start:.2f} s + imports "
+              f"{imports:.2f} s = {floor:.2f} s")
         seq_s, seq_mb = 0.0, 0.0
         for a in names:
             s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", "autograde", a, "--log-level=ERROR"],
@@ -211,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         own = statistics.mean(codes) if codes else 0.0
         print(f"per submission: sequential {seq_s / n:.2f} s; parallel {auto_s * run['jobs'] / n:.2f} s per core; "
               f"worker {worker:.2f} s of which the notebook's own code {own:.2f} s, so overhead {worker - own:.2f} s "
+              f"(kernel start, imports, nbgrader's bookkeeping, the tests' second run outside the kernel) "
               f"against the floor of {floor:.2f} s")
         seq, par = results(work / "sequential", names), results(work / "parallel", names)
         differ = sorted(k for k in seq.keys() | par.keys() if seq.get(k) != par.get(k))

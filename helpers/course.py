@@ -60,14 +60,37 @@ def generate_release(root: Path | str | None = None) -> list[str]:
     return done
 
 
+def course_config(root: Path, shard: Path | None = None):
+    """The course's nbgrader_config.py as a traitlets Config, pointed at `shard` (default: `root`) as course root.
+
+    The gradebook URL is set explicitly so that a shard can never write into the course's gradebook.
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    base = Path(shard or root)
+    config.CourseDirectory.root = str(base)
+    config.CourseDirectory.db_url = f"sqlite:///{base / 'gradebook.db'}"
+    return config
+
+
 def sync_gradebook(root: Path | str | None = None, only: list[str] | None = None) -> None:
     """Record every assignment's cells (with solutions and hidden tests) in the course's gradebook.
 
-    Autograding restores test cells from there. Writes the generated notebooks to a throw-away folder, so
-    release/ is not touched; nbgrader refuses (with its own message) if cells changed after submissions.
+    Autograding restores test cells from there. Runs nbgrader's generate_assignment in this process (one
+    import of nbgrader for all assignments) into a throw-away folder, so release/ is not touched; nbgrader
+    refuses (with its own message, raised here) if cells changed after submissions.
     """
+    from nbgrader.apps import NbGraderAPI
+
+    root = course_root(root)
     with tempfile.TemporaryDirectory() as tmp:
+        config = course_config(root)
+        config.CourseDirectory.release_directory = tmp
+        api = NbGraderAPI(config=config)
         for a in assignments(root):
             if only is None or a in only:
-                nbgrader("generate_assignment", a, "--force", "--log-level=WARN",
-                         f"--CourseDirectory.release_directory={tmp}", root=root)
+                result = api.generate_assignment(a, force=True)
+                if not result["success"]:
+                    raise RuntimeError(f"nbgrader generate_assignment {a} failed in {root}:\n"
+                                       f"{(result.get('log') or '')[-3000:]}\n{(result.get('error') or '')[-3000:]}")

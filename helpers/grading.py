@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from . import shards
-from .course import assignments, course_root, nbgrader, sync_gradebook
+from .course import assignments, course_config, course_root, sync_gradebook
 from .progress import Progress
 
 
@@ -49,7 +49,7 @@ def open_gradebook(root: Path):
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
-    course_id = CourseDirectory(config=shards.course_config(root)).course_id
+    course_id = CourseDirectory(config=course_config(root)).course_id
     return Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id)
 
 
@@ -87,7 +87,7 @@ def plan(root: Path, names: list[str], students: list[str] | None, force: bool) 
     """(assignment, student) pairs to autograde: new, resubmitted (newer timestamp.txt), unfinished, or all."""
     from nbgrader.coursedir import CourseDirectory
 
-    course = CourseDirectory(config=shards.course_config(root))
+    course = CourseDirectory(config=course_config(root))
     pending = set(_state(root, "pending.json").get("jobs", []))
     todo = []
     for a in names:
@@ -164,7 +164,7 @@ def export_grades(root: Path) -> Path:
     from nbgrader.plugins import CsvExportPlugin
     from traitlets.utils.importstring import import_item
 
-    config = shards.course_config(root)
+    config = course_config(root)
     plugin_class = config.ExportApp.get("plugin_class", CsvExportPlugin)
     if isinstance(plugin_class, str):
         plugin_class = import_item(plugin_class)

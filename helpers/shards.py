@@ -21,23 +21,11 @@ import time
 import traceback
 from pathlib import Path
 
+from .course import course_config
+
 #: Error names an executed cell gets when it ran out of time or its kernel died (nbgrader's and nbclient's,
 #: and "KernelStopped" from helpers.autograde.SafeExecute, which restarts the kernel and goes on).
 TIMEOUT_ERRORS = ("CellTimeoutError", "DeadKernelError", "KeyboardInterrupt", "TimeoutError", "KernelStopped")
-
-
-def course_config(root: Path, shard: Path | None = None):
-    """The course's nbgrader_config.py as a traitlets Config, pointed at `shard` (default: `root`) as course root.
-
-    The gradebook URL is set explicitly so that a shard can never write into the course's gradebook.
-    """
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    base = Path(shard or root)
-    config.CourseDirectory.root = str(base)
-    config.CourseDirectory.db_url = f"sqlite:///{base / 'gradebook.db'}"
-    return config
 
 
 def copy_gradebook(source: Path, target: Path) -> None:

@@ -14,7 +14,8 @@ import sqlite3
 import pytest
 
 from helpers.course import nbgrader
-from helpers.sandbox import CourseKernelManager, SandboxUnavailable, sandbox_problem
+from helpers.kernel import CourseKernelManager, SandboxUnavailable
+from helpers.sandbox import sandbox_problem
 from helpers.submissions import Scenario, example_notebook, graded_cells
 from conftest import FIXTURES, ROOT, cell_scores, make_course, submit
 

@@ -1,0 +1,72 @@
+"""Does the warm re-check server give the same verdicts as a one-off run, and keep jobs apart and bounded?"""
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers.verify import Verifier, run
+
+
+def _job(test_source: str, setup_source: str = "import numpy as np") -> dict:
+    return {"cells": [{"kind": "setup", "grade_id": "setup_imports", "source": setup_source},
+                      {"kind": "test", "grade_id": "test_it", "source": test_source}],
+            "names": ["double"], "transcripts": {"test_it": []}}
+
+
+@pytest.fixture(scope="module")
+def verifier():
+    v = Verifier()
+    yield v
+    v.close()
+
+
+def test_the_server_gives_the_verdicts_of_a_one_off_run(verifier):
+    for source in ["assert np.isclose(2 + 2, 4), 'arithmetic'", "assert 1 == 2, 'one is not two'",
+                   "raise ValueError('found 3, expected 4')"]:
+        job = _job(source)
+        assert verifier.check(job, timeout=30) == run(job), source
+    one_off = subprocess.run([sys.executable, "-m", "helpers.verify"], input=json.dumps(_job("assert False, 'no'")),
+                             capture_output=True, text=True, check=True)
+    assert json.loads(one_off.stdout)["test_it"] == {"passed": False, "ename": "AssertionError", "evalue": "no"}
+    assert verifier.check(_job("assert False, 'no'"), timeout=30) == json.loads(one_off.stdout)
+
+
+def test_a_job_cannot_change_what_the_next_job_sees(verifier):
+    patched = _job("np.allclose = lambda *a, **k: True\nimport helpers.checks\nhelpers.checks.expect = print")
+    assert verifier.check(patched, timeout=30)["test_it"]["passed"]
+    honest = _job("from helpers.checks import expect\nexpect(not np.allclose(1, 2), 'allclose still compares')")
+    assert verifier.check(honest, timeout=30)["test_it"] == {"passed": True, "ename": "", "evalue": ""}
+
+
+def test_a_job_that_runs_too_long_is_stopped_and_the_server_goes_on(verifier):
+    start = time.perf_counter()
+    assert verifier.check(_job("import time\ntime.sleep(60)"), timeout=1) == {}
+    assert time.perf_counter() - start < 10
+    assert verifier.check(_job("pass"), timeout=30)["test_it"]["passed"]
+
+
+def test_output_of_a_job_does_not_corrupt_the_answer(verifier):
+    noisy = _job("import os, sys\nos.write(1, b'not json\\n' * 1000)\nprint('x' * 10**6)\nsys.stderr.write('e')")
+    assert verifier.check(noisy, timeout=30)["test_it"]["passed"]
+
+
+def test_a_dead_server_is_replaced():
+    v = Verifier()
+    try:
+        assert v.check(_job("pass"), timeout=30)["test_it"]["passed"]
+        v.proc.kill()
+        v.proc.wait()
+        assert v.check(_job("pass"), timeout=30)["test_it"]["passed"]
+    finally:
+        v.close()
+
+
+def test_the_server_exits_when_its_grader_goes_away():
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.verify", "--serve"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.stdin.close()
+    assert proc.wait(timeout=10) == 0
