@@ -56,6 +56,9 @@ class SafeExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = CourseKernelManager
         super().__init__(*args, **kwargs)
+        # No Output-widget emulation: its messages to the kernel can stall a cell until the timeout
+        # (jupyter/nbclient#312), and grading needs the outputs, not the widgets' state.
+        self.widget_registry = {}
 
     def preprocess(self, nb, resources=None, km=None):
         self._rerun: list[str] = []  # sources of the cells to run again after a restart
