@@ -28,8 +28,8 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, helpers.grading):
-# the kernel runs in a sandbox (helpers.kernel, helpers.sandbox), every test that passes is checked again outside it
-# (helpers.autograde.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
+# the kernel runs in a sandbox (helpers.kernel, helpers.sandbox), every test that passes is checked again
+# outside it (helpers.autograde.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, LimitOutput,

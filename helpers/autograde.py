@@ -1,11 +1,12 @@
 """nbgrader preprocessors that make autograding safe; nbgrader_config.py puts them in every grading path.
 
-- `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.kernel`, `helpers.sandbox`), caps each cell's output, and
-  survives a cell that hangs or kills the kernel: the cell gets an error, the kernel is restarted, the cells
-  that had run fine are run again silently, and grading goes on with the next cell.
-- `Reverify` re-runs the trusted cells in a clean process (a fresh fork of `helpers.verify`'s warm server) with the student's functions
-  replayed from the kernel's transcript (`helpers.transcript`); a test cell that passed in the kernel but fails
-  there gets the error, so nbgrader's own scoring gives it zero. Then the transcripts are removed.
+- `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.kernel`, `helpers.sandbox`), caps each
+  cell's output, and survives a cell that hangs or kills the kernel: the cell gets an error, the kernel is
+  restarted, the cells that had run fine are run again silently, and grading goes on with the next cell.
+- `Reverify` re-runs the trusted cells in a clean process (a fresh fork of `helpers.verify`'s warm server) with
+  the student's functions replayed from the kernel's transcript (`helpers.transcript`); a test cell that passed
+  in the kernel but fails there gets the error, so nbgrader's own scoring gives it zero. Then the transcripts
+  are removed.
 - `HideHiddenTests` (feedback) removes hidden test code from the cells and their tracebacks.
 """
 
@@ -180,9 +181,9 @@ class Reverify(NbGraderPreprocessor):
             _VERIFIER = Verifier(env)
             atexit.register(_VERIFIER.close)
         results = _VERIFIER.check(job, self.timeout)
-        if not results:
+        if results is None:
             self.log.error("the clean re-check of %s did not finish", job.get("names"))
-        return results
+        return results or {}
 
 
 #: One warm re-check server per grading process (helpers.verify), shared by every notebook it grades.

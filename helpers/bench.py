@@ -5,10 +5,10 @@
 Builds a throw-away course (students x assignments: the solution, fixture scenarios of tests/fixtures/ that
 are correct or mistaken, the untouched release notebook, and broken notebooks: a syntax error, a kernel that
 dies), grades one copy with plain sequential `nbgrader autograde <assignment>` (then `nbgrader generate_feedback`
-and `nbgrader export`, the rest of what make grade does) and another with `python -m helpers.grading`, checks that the gradebooks hold the same results for every submission, and prints
-wall time, submissions per minute, peak memory of the process tree, the speed-up, and the per-submission
-overhead next to the kernel start-up floor measured in the same run (alone, and with as many kernels starting
-at once as there are workers).
+and `nbgrader export`, the rest of what make grade does) and another with `python -m helpers.grading`, checks
+that the gradebooks hold the same results for every submission, and prints wall time, submissions per minute,
+peak memory of the process tree, the speed-up, and the per-submission overhead next to the kernel start-up floor
+measured in the same run (alone, and with as many kernels starting at once as there are workers).
 """
 
 from __future__ import annotations

@@ -8,30 +8,26 @@ job: {"cells": [{"kind": "setup" | "test", "grade_id": str, "source": str}, ...]
 results: {grade_id: {"passed": bool, "ename": str, "evalue": str}} for every test cell.
 
 Only code from the gradebook runs here (locked set-up cells and test cells); the student's code never does.
-The server imports numpy, matplotlib and the course's modules once, then forks a fresh child for every job, so
-a job starts warm (about 0.05 s instead of a second of imports) and no job can see what an earlier one left.
-`Verifier` is the grader's side of it: one server per grading process, restarted if it dies or hangs.
+The server imports what the jobs' set-up cells import (numpy, matplotlib, helpers' modules) once, in itself, then
+forks a fresh child for every job, so a job starts warm (about 0.05 s instead of a second of imports) and no job
+can see what an earlier one left. `Verifier` is the grader's side of it: one server per grading process,
+restarted if it dies or hangs.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import io
 import json
 import os
-import pkgutil
 import select
 import signal
 import subprocess
 import sys
 import threading
 import time
-
-#: Grading-side modules of helpers that test and set-up cells never import (they load nbgrader).
-NOT_PRELOADED = {"autograde", "bench", "course", "grading", "progress", "report", "sandbox", "shards",
-                 "submissions", "verify"}
-
 
 def _python(source: str) -> str:
     """The cell without IPython magics and shell escapes, which mean nothing outside a kernel."""
@@ -66,25 +62,28 @@ def run(job: dict) -> dict:
     return results
 
 
-def preload() -> list[str]:
-    """Import what set-up and test cells import (numpy, matplotlib with Agg, IPython.display, helpers' topic
-    modules); returns the helpers modules loaded. A module that fails to import is simply left to the job."""
-    import matplotlib
+def warm(job: dict) -> None:
+    """Import, in this process, the modules the job's set-up cells import, so that every later fork has them.
 
-    matplotlib.use("Agg")
-    for name in ("numpy", "matplotlib.pyplot", "IPython.display"):
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
-    import helpers
-
-    loaded = []
-    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
-        if info.name.split(".")[1] in NOT_PRELOADED:
+    Only module imports happen here, never the cells themselves: a name that is not a module is skipped.
+    """
+    for cell in job["cells"]:
+        if cell["kind"] != "setup":
             continue
-        with contextlib.suppress(Exception):
-            importlib.import_module(info.name)
-            loaded.append(info.name)
-    return loaded
+        try:
+            tree = ast.parse(_python(cell["source"]))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in names:
+                with contextlib.suppress(Exception):  # `from helpers.checks import call`: call is no module
+                    importlib.import_module(name)
 
 
 def _read_line(fd: int, timeout: float | None) -> bytes | None:
@@ -103,8 +102,8 @@ def _read_line(fd: int, timeout: float | None) -> bytes | None:
             return line[: line.index(b"\n")]
 
 
-def _forked(job: dict, timeout: float) -> dict:
-    """Run `job` in a forked child with its own copy of the warm interpreter; {} if it fails or overruns."""
+def _forked(job: dict, timeout: float) -> dict | None:
+    """Run `job` in a forked child with its own copy of the warm interpreter; None if it fails or overruns."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its output must never reach the server's stdout, which carries the protocol
@@ -128,15 +127,15 @@ def _forked(job: dict, timeout: float) -> dict:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     try:
-        return json.loads(line) if line else {}
+        return json.loads(line) if line else None
     except json.JSONDecodeError:
-        return {}
+        return None
 
 
 def serve(idle: float = 600.0) -> None:
     """Answer jobs {"job": ..., "timeout": s} read one per line from stdin, one result line each on stdout;
     exit at end of input or after `idle` seconds without a job."""
-    preload()
+    os.environ.setdefault("MPLBACKEND", "Agg")
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
@@ -145,6 +144,7 @@ def serve(idle: float = 600.0) -> None:
         if line is None:
             return
         request = json.loads(line)
+        warm(request["job"])
         out.write(json.dumps(_forked(request["job"], request["timeout"])).encode() + b"\n")
         out.flush()
 
@@ -166,8 +166,8 @@ class Verifier:
             raise RuntimeError("the re-check server did not start")
         return proc
 
-    def check(self, job: dict, timeout: float) -> dict:
-        """The job's results ({} if it could not finish within `timeout` seconds)."""
+    def check(self, job: dict, timeout: float) -> dict | None:
+        """The job's results; None if it could not finish within `timeout` seconds."""
         with self.lock:
             try:
                 if self.proc is None or self.proc.poll() is not None:
@@ -180,8 +180,8 @@ class Verifier:
                 line = None
             if line is None:
                 self.close()
-                return {}
-            return json.loads(line)
+                return None
+            return json.loads(line)  # null when the job's child failed or overran
 
     def close(self) -> None:
         if self.proc is not None:

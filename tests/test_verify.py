@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers.verify import Verifier, run
+from helpers.verify import Verifier, run, warm
 
 
 def _job(test_source: str, setup_source: str = "import numpy as np") -> dict:
@@ -43,7 +43,7 @@ def test_a_job_cannot_change_what_the_next_job_sees(verifier):
 
 def test_a_job_that_runs_too_long_is_stopped_and_the_server_goes_on(verifier):
     start = time.perf_counter()
-    assert verifier.check(_job("import time\ntime.sleep(60)"), timeout=1) == {}
+    assert verifier.check(_job("import time\ntime.sleep(60)"), timeout=1) is None
     assert time.perf_counter() - start < 10
     assert verifier.check(_job("pass"), timeout=30)["test_it"]["passed"]
 
@@ -70,3 +70,16 @@ def test_the_server_exits_when_its_grader_goes_away():
     assert proc.stdout.readline() == b"ready\n"
     proc.stdin.close()
     assert proc.wait(timeout=10) == 0
+
+
+def test_a_notebook_without_test_cells_is_not_a_failure(verifier):
+    assert verifier.check({"cells": [], "names": [], "transcripts": {}}, timeout=30) == {}
+
+
+def test_warming_imports_the_set_up_cells_modules_and_runs_nothing_else():
+    sys.modules.pop("helpers.datasets", None)
+    sys.modules.pop("colorsys", None)
+    setup = ("import colorsys\nfrom helpers import datasets\nfrom helpers.checks import call\n"
+             "raise SystemExit('a set-up cell must not run in the server')\n%matplotlib inline")
+    warm({"cells": [{"kind": "setup", "grade_id": "setup_imports", "source": setup}]})
+    assert "colorsys" in sys.modules and "helpers.datasets" in sys.modules
