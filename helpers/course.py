@@ -46,18 +46,38 @@ def nbgrader(*args: str, root: Path | str | None = None, check: bool = True) -> 
 
 
 def generate_release(root: Path | str | None = None) -> list[str]:
-    """Regenerate release/ from source/ for every assignment; returns the ids generated.
+    """Regenerate release/ from source/ for every assignment, then record them in the course's gradebook.
 
-    Generation uses a throw-away gradebook: release/ does not depend on it, and the course's gradebook refuses
-    changes to an assignment that has submissions (see `sync_gradebook`).
+    release/ is generated with a throw-away gradebook, so it never depends on the course's; then
+    `sync_gradebook` records every assignment in the course's gradebook, so that plain `nbgrader autograde`
+    run from the root works at once. If the course's gradebook refuses (cells changed after students
+    submitted), release/ is still regenerated and the refusal is printed as a warning.
+    Returns the ids generated.
     """
+    from nbgrader.apps import NbGraderAPI
+
+    root = course_root(root)
+    interpreter_on_path()
     done = []
     with tempfile.TemporaryDirectory() as tmp:
+        config = course_config(root)
+        config.CourseDirectory.db_url = f"sqlite:///{tmp}/gradebook.db"
+        api = NbGraderAPI(config=config)
         for a in assignments(root):
-            nbgrader("generate_assignment", a, "--force", "--log-level=WARN", f"--db=sqlite:///{tmp}/gradebook.db",
-                     root=root)
+            _check(api.generate_assignment(a, force=True), "generate_assignment", a, root)
             done.append(a)
+    try:
+        sync_gradebook(root)
+    except RuntimeError as refused:
+        print(f"warning: release/ is regenerated, but the course's gradebook was not updated:\n{refused}",
+              file=sys.stderr)
     return done
+
+
+def _check(result: dict, command: str, assignment: str, root: Path) -> None:
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader {command} {assignment} failed in {root}:\n"
+                           f"{(result.get('log') or '')[-3000:]}\n{(result.get('error') or '')[-3000:]}")
 
 
 def course_config(root: Path, shard: Path | None = None):
@@ -74,6 +94,13 @@ def course_config(root: Path, shard: Path | None = None):
     return config
 
 
+def interpreter_on_path() -> None:
+    """Put this interpreter's environment first on PATH: nbgrader runs `alembic` and kernels from PATH."""
+    bindir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[:1] != [bindir]:
+        os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
+
+
 def sync_gradebook(root: Path | str | None = None, only: list[str] | None = None) -> None:
     """Record every assignment's cells (with solutions and hidden tests) in the course's gradebook.
 
@@ -84,13 +111,11 @@ def sync_gradebook(root: Path | str | None = None, only: list[str] | None = None
     from nbgrader.apps import NbGraderAPI
 
     root = course_root(root)
+    interpreter_on_path()
     with tempfile.TemporaryDirectory() as tmp:
         config = course_config(root)
         config.CourseDirectory.release_directory = tmp
         api = NbGraderAPI(config=config)
         for a in assignments(root):
             if only is None or a in only:
-                result = api.generate_assignment(a, force=True)
-                if not result["success"]:
-                    raise RuntimeError(f"nbgrader generate_assignment {a} failed in {root}:\n"
-                                       f"{(result.get('log') or '')[-3000:]}\n{(result.get('error') or '')[-3000:]}")
+                _check(api.generate_assignment(a, force=True), "generate_assignment", a, root)

@@ -19,12 +19,12 @@ import multiprocessing
 import os
 import queue
 import shutil
-import sys
 import time
 from pathlib import Path
 
 from . import shards
-from .course import assignments, course_config, course_root, sync_gradebook
+from .course import assignments, course_config, course_root, interpreter_on_path, sync_gradebook
+from .intake import plan
 from .progress import Progress
 
 
@@ -81,25 +81,6 @@ def _save_state(root: Path, name: str, data) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
     os.replace(tmp, path)  # atomic: a killed run never leaves half a file
-
-
-def plan(root: Path, names: list[str], students: list[str] | None, force: bool) -> list[tuple[str, str]]:
-    """(assignment, student) pairs to autograde: new, resubmitted (newer timestamp.txt), unfinished, or all."""
-    from nbgrader.coursedir import CourseDirectory
-
-    course = CourseDirectory(config=course_config(root))
-    pending = set(_state(root, "pending.json").get("jobs", []))
-    todo = []
-    for a in names:
-        for folder in sorted((root / "submitted").glob(f"*/{a}")):
-            s = folder.parent.name
-            if students and s not in students:
-                continue
-            dest = root / "autograded" / s / a
-            new, old = course.get_existing_timestamp(str(folder)), course.get_existing_timestamp(str(dest))
-            if force or not dest.is_dir() or f"{a}/{s}" in pending or (new and old and new > old):
-                todo.append((a, s))
-    return todo
 
 
 class Workers:
@@ -179,8 +160,12 @@ def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = No
                 students: list[str] | None = None, force: bool = False, report: bool = True) -> dict:
     """Autograde (in parallel), merge, generate feedback, export grades.csv and write the report.
 
-    Returns the run's figures: assignments, submissions graded, errors, seconds per phase, the report folder.
+    A problem with one submission (its folder, its timestamp, nbgrader raising, the merge) is recorded for that
+    submission and the rest of the class is graded. Returns the run's figures: assignments, submissions graded,
+    this run's problems, seconds per phase, the report folder.
     """
+    from .sandbox import sandbox_problem
+
     names = [a for a in submitted_assignments(root) if not only or a in only]
     work = root / ".grading"
     work.mkdir(exist_ok=True)
@@ -189,13 +174,29 @@ def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = No
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise SystemExit(f"another grading run holds {work / 'lock'}; wait for it to finish")
-    # nbgrader runs `alembic` and kernels from PATH: put this interpreter's environment first
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    if course_config(root).CourseKernelManager.get("sandbox", True) and sandbox_problem():
+        raise SystemExit(f"Refusing to grade: the sandbox cannot run ({sandbox_problem()}). Nobody was graded.")
+    interpreter_on_path()
     sync_gradebook(root, names)  # the cells (with hidden tests) autograde restores, current with source/
-    todo = plan(root, names, students, force)
-    pending = set(_state(root, "pending.json").get("jobs", [])) | {f"{a}/{s}" for a, s in todo}
-    _save_state(root, "pending.json", {"jobs": sorted(pending)})
+    pending = set(_state(root, "pending.json").get("jobs", []))
     status = _state(root, "status.json")
+    known = {key: st["fingerprint"] for key, st in status.items() if st.get("fingerprint")}
+    todo, problems = plan(root, names, students, force, pending, known)
+    pending |= {job.key for job in todo}
+    _save_state(root, "pending.json", {"jobs": sorted(pending)})
+    touched: set[str] = set()
+
+    def record(key: str, ok: bool, seconds: float, error: str | None, file: str, warnings=(), mark="") -> None:
+        if error:  # the first line names the error; the whole log goes to .grading/logs/
+            (work / "logs").mkdir(exist_ok=True)
+            (work / "logs" / f"{key.replace('/', '-')}.log").write_text(error)
+        status[key] = {"ok": ok, "seconds": round(seconds, 3), "file": file, "warnings": list(warnings),
+                       "error": error.splitlines()[0] if error else None, "fingerprint": mark}
+        touched.add(key)
+        _save_state(root, "status.json", status)
+
+    for p in problems:
+        record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
     times, run = {}, {"assignments": names, "graded": len(todo), "errors": [], "jobs": 0}
     start = time.perf_counter()
     workers = None
@@ -204,27 +205,26 @@ def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = No
         count = max(1, min(jobs or os.cpu_count() or 1, max(len(todo), submissions)))
         run["jobs"] = count
         workers = Workers(root, count)
+        by_key = {job.key: job for job in todo}
         with open_gradebook(root) as gb:
             bar = Progress(len(todo), "autograde")
 
             def merged(msg: dict) -> None:
-                a, s = msg["job"][1:]
-                if msg.get("record") is not None:
-                    shards.merge_record(gb, a, s, msg["record"])
-                if msg["ok"]:
-                    shards.move_autograded(workers.shard(msg["worker"]), root, a, s)
-                pending.discard(f"{a}/{s}")
+                job = by_key[f"{msg['job'][1]}/{msg['job'][2]}"]
+                ok, error = msg["ok"], msg.get("error")
+                try:
+                    if msg.get("record") is not None:
+                        shards.merge_record(gb, job.assignment, job.student, msg["record"])
+                    if ok:
+                        shards.move_autograded(workers.shard(msg["worker"]), root, job.assignment, job.student)
+                except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
+                    ok, error = False, f"merging the grades failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
+                pending.discard(job.key)
                 _save_state(root, "pending.json", {"jobs": sorted(pending)})
-                error = msg.get("error")
-                if error:  # the first line names the error; the whole log goes to .grading/logs/
-                    (work / "logs").mkdir(exist_ok=True)
-                    (work / "logs" / f"{a}-{s}.log").write_text(error)
-                status[f"{a}/{s}"] = {"ok": msg["ok"], "seconds": round(msg["seconds"], 3),
-                                      "error": error.splitlines()[0] if error else None}
-                _save_state(root, "status.json", status)
-                bar.step(failed=not msg["ok"])
+                record(job.key, ok, msg["seconds"], error, job.notebook or f"{job.assignment}.ipynb", job.warnings)
+                bar.step(failed=not ok)
 
-            workers.run([("autograde", a, s) for a, s in todo], merged)
+            workers.run([("autograde", j.assignment, j.student, j.notebook) for j in todo], merged)
             bar.close()
         times["autograde"] = time.perf_counter() - start
         publish = [("feedback", a, s) for a in names for s in _graded_students(root, a, students)]
@@ -242,8 +242,10 @@ def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = No
         if workers:
             workers.close()
     export_grades(root)
-    run["errors"] += [f"autograde {key}: {st['error']}" for key, st in sorted(status.items())
-                      if not st["ok"] and key.split("/")[0] in names]
+    export_errors(root, status)
+    run["errors"] += [f"autograde {key} ({status[key]['file']}): {status[key]['error']}"
+                      for key in sorted(touched) if not status[key]["ok"]]
+    run["warnings"] = [f"{key}: {w}" for key in sorted(touched) for w in status[key].get("warnings", [])]
     if report:
         from .report import write_report
 
@@ -256,33 +258,61 @@ def grade_class(root: Path, jobs: int | None = None, only: list[str] | None = No
     return run
 
 
+def export_errors(root: Path, status: dict) -> Path:
+    """grading-errors.csv beside grades.csv: every submission whose last autograde failed, with the reason.
+
+    Such a submission could not be graded: its score in grades.csv is not a mark. Columns: assignment, student,
+    file (the notebook handed in), reason (the first line of the error), log (the whole log, relative to root).
+    """
+    import csv
+
+    path = root / "grading-errors.csv"
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["assignment", "student", "file", "reason", "log"])
+        for key, st in sorted(status.items()):
+            if not st["ok"]:
+                a, s = key.split("/", 1)
+                out.writerow([a, s, st.get("file", f"{a}.ipynb"), st["error"], f".grading/logs/{a}-{s}.log"])
+    return path
+
+
 def _graded_students(root: Path, assignment: str, only: list[str] | None) -> list[str]:
     return [p.parent.name for p in sorted((root / "autograded").glob(f"*/{assignment}"))
             if not only or p.parent.name in only]
 
 
-def score_table(root: Path) -> str:
-    """Students by assignment with their scores, from the gradebook."""
+def score_table(root: Path, status: dict | None = None) -> str:
+    """Students by assignment with their scores from the gradebook; `error` where the last autograde failed."""
     from nbgrader.api import MissingEntry
 
-    lines = []
+    status = _state(root, "status.json") if status is None else status
+    lines, errors = [], []
     with open_gradebook(root) as gb:
         names = [a.name for a in gb.assignments if a.name in assignments(root)]
-        width = max([len(s.id) for s in gb.students] + [7])
+        # a submission that could not be graded at all may belong to a student the gradebook has not seen yet
+        students = sorted({s.id for s in gb.students} | {key.split("/", 1)[1] for key in status})
+        width = max([len(s) for s in students] + [7])
         lines.append("student".ljust(width) + "".join(f"  {a:>24}" for a in names))
-        for student in sorted(gb.students, key=lambda s: s.id):
-            row = student.id.ljust(width)
+        for student in students:
+            row = student.ljust(width)
             for a in names:
+                st = status.get(f"{a}/{student}")
                 try:
-                    sub = gb.find_submission(a, student.id)
-                    cell = f"{sub.score:g} / {sub.max_score:g}"
-                    if sub.needs_manual_grade:
-                        cell += " *"
+                    if st and not st["ok"]:
+                        cell = "error"
+                        errors.append(f"{student}, {a} ({st.get('file')}): {st['error']}")
+                    else:
+                        sub = gb.find_submission(a, student)
+                        cell = f"{sub.score:g} / {sub.max_score:g}" + (" *" if sub.needs_manual_grade else "")
                 except MissingEntry:
                     cell = "-"
                 row += f"  {cell:>24}"
             lines.append(row)
     lines.append("* written answers still to grade by hand in the formgrader")
+    if errors:
+        lines.append("error: could not be graded (not a zero; see grading-errors.csv and .grading/logs/):")
+        lines += [f"  {e}" for e in errors]
     return "\n".join(lines)
 
 
@@ -309,8 +339,11 @@ def main(argv: list[str] | None = None) -> None:
     if run.get("summary"):
         print(run["summary"] + "\n")
     print(score_table(root))
+    if run["warnings"]:
+        print(f"\n{len(run['warnings'])} warning(s) in this run:\n  " + "\n  ".join(run["warnings"]))
     if run["errors"]:
-        print(f"\n{len(run['errors'])} problem(s): " + "; ".join(e.splitlines()[0] for e in run["errors"]))
+        print(f"\n{len(run['errors'])} problem(s) in this run:\n  "
+              + "\n  ".join(e.splitlines()[0] for e in run["errors"]))
 
 
 if __name__ == "__main__":

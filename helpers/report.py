@@ -27,6 +27,7 @@ class AssignmentResults:
     manual: dict[str, list[str]] = field(default_factory=dict)      # student -> cells to grade by hand
     errored: dict[str, str] = field(default_factory=dict)           # student -> last line of the error
     timed_out: dict[str, list[str]] = field(default_factory=dict)   # student -> "cell: ErrorName"
+    warnings: dict[str, list[str]] = field(default_factory=dict)    # student -> what was odd but graded
 
     def pass_rates(self) -> list[tuple[str, float, int, int]]:
         """(cell, rate, passed, graded) of every test cell, worst first."""
@@ -41,9 +42,19 @@ def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
     from .grading import open_gradebook
 
     res = AssignmentResults(assignment)
+    for key, st in status.items():
+        a, s = key.split("/", 1)
+        if a != assignment:
+            continue
+        if not st["ok"]:
+            res.errored[s] = f"{st.get('file') or assignment + '.ipynb'}: {st.get('error') or 'unknown error'}"
+        if st.get("warnings"):
+            res.warnings[s] = st["warnings"]
     with open_gradebook(root) as gb:
         res.max_score = gb.find_assignment(assignment).max_score
         for sub in gb.assignment_submissions(assignment):
+            if sub.student_id in res.errored:
+                continue  # not graded: its grades in the gradebook are no marks, so no zero in the figures
             res.scores[sub.student_id] = float(sub.score)
             for nb in sub.notebooks:
                 answers = {c.name for c in nb.notebook.solution_cells}
@@ -56,10 +67,6 @@ def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
                         tally = res.passes.setdefault(cell.name, [0, 0])
                         tally[0] += g.auto_score >= cell.max_score - 1e-9
                         tally[1] += 1
-    for key, st in status.items():
-        a, s = key.split("/", 1)
-        if a == assignment and not st["ok"]:
-            res.errored[s] = st.get("error") or "unknown error"
     for path in sorted((root / "autograded").glob(f"*/{assignment}/*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for out in cell.get("outputs", []):
@@ -123,10 +130,11 @@ def plot_pass_rates(res: AssignmentResults, path: Path) -> Path:
 
 
 def summary_line(res: AssignmentResults) -> str:
-    n = len(res.scores)
-    mean = sum(res.scores.values()) / n if n else 0.0
-    text = (f"{res.name}: {n} submissions, mean {mean:.1f} / {res.max_score:g}; {len(res.errored)} errored, "
-            f"{len(res.timed_out)} timed out, {len(res.manual)} need manual grading")
+    graded = {s: v for s, v in res.scores.items() if s not in res.errored}
+    n = len(graded)
+    mean = sum(graded.values()) / n if n else 0.0
+    text = (f"{res.name}: {n} graded, mean {mean:.1f} / {res.max_score:g}; {len(res.errored)} could not be graded, "
+            f"{len(res.timed_out)} timed out, {len(res.manual)} need manual grading, {len(res.warnings)} with warnings")
     rows = res.pass_rates()
     if rows:
         text += f"; most failed check: {rows[0][0]} ({100 * rows[0][1]:.0f}% pass)"
@@ -162,7 +170,8 @@ def write_report(root: Path, names: list[str], status: dict) -> tuple[Path, str]
         sections.append(
             f"<h2>{html.escape(name)}</h2><p>{html.escape(summary_line(res))}</p>"
             f"<div class='figs'>{_img(scores, name + ' scores')}{_img(checks, name + ' pass rates')}</div>"
-            + _table("Errored (autograde raised)", res.errored)
+            + _table("Could not be graded (not zeros: see grading-errors.csv)", res.errored)
+            + _table("Graded, with warnings", res.warnings)
             + _table("Timed out or kernel died", res.timed_out)
             + _table("Needs manual grading", res.manual))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}img{max-width:100%;margin:4px}"

@@ -116,12 +116,18 @@ def move_autograded(shard: Path, root: Path, assignment: str, student: str) -> b
     return True
 
 
-def _autograde(api, root: Path, shard: Path, assignment: str, student: str) -> dict:
+def _autograde(api, root: Path, shard: Path, assignment: str, student: str, notebook: str | None = None) -> dict:
+    """nbgrader's autograde of one submission in the shard; `notebook` is graded as <assignment>.ipynb."""
     from nbgrader.api import Gradebook
 
     submitted = shard / "submitted" / student / assignment
     shutil.rmtree(submitted, ignore_errors=True)
     shutil.copytree(root / "submitted" / student / assignment, submitted, symlinks=False)
+    if notebook:  # a renamed notebook (e.g. "01_normalization (1).ipynb"), the only one handed in
+        (submitted / notebook).rename(submitted / f"{assignment}.ipynb")
+    for extra in submitted.glob("*.ipynb"):  # each assignment has one notebook; others are reported, not graded
+        if extra.name != f"{assignment}.ipynb":
+            extra.unlink()
     try:
         result = api.autograde(assignment, student, force=True, create=True)
     finally:
@@ -164,12 +170,12 @@ def work(index: int, root: str, jobs, results, parent: int) -> None:
             continue
         if job is None:
             return
-        kind, assignment, student = job
+        kind, assignment, student, *notebook = job
         results.put({"event": "start", "worker": index, "job": job})
         start = time.perf_counter()
         try:
             if kind == "autograde":
-                out = _autograde(grader, root_path, shard, assignment, student)
+                out = _autograde(grader, root_path, shard, assignment, student, *notebook)
             else:
                 res = publisher.generate_feedback(assignment, student, force=True)
                 out = {"ok": bool(res["success"]), "error": res.get("error")}

@@ -10,9 +10,23 @@ submission with its own code, and says which autograded test cells must then sco
         ...
 
 Every other solution cell keeps the instructor's solution and every other test cell must keep full marks.
-Attack scenarios may also change cells a student is not meant to change:
-`# %% edit: <grade_id>` replaces any cell's source (a test or read-only cell), `# %% delete: <grade_id>` removes
-a cell, and `# %% after: <grade_id>` inserts a new code cell after it.
+Attack and trouble scenarios may also change what a student is not meant to change:
+
+- `# %% edit: <grade_id>` replaces any cell's source (a test or read-only cell), `# %% delete: <grade_id>`
+  removes a cell, `# %% after: <grade_id>` inserts a new code cell after it;
+- `# %% retype: <grade_id>` turns a code cell into markdown or back, `# %% duplicate: <grade_id>` copies a cell
+  (metadata and id included) right after itself, `# %% split: <grade_id>` splits a cell in two at its middle
+  line (the second half a new cell without metadata, as JupyterLab's split does), `# %% move: <grade_id>` moves
+  a cell to the end of the notebook;
+
+and, for the submission folder (one line each, before the first section):
+
+- `# file: <name>` writes the notebook under this name instead of `<assignment>.ipynb` (repeat for several);
+- `# timestamp: <text>` writes `timestamp.txt` with this text;
+- `# nbformat: 4.4` writes the notebook as nbformat 4.4, without cell ids; `# ids: repeated` gives every cell
+  the same id;
+- `# outcome: error <words>` says the submission cannot be graded, and the reason must contain <words>;
+  `# warns: <words>` says it is graded with a warning that contains <words>.
 """
 
 from __future__ import annotations
@@ -70,14 +84,39 @@ def build(release_nb: Path, cells: dict[str, str], edits: list[tuple[str, str, s
         where = [i for i, c in enumerate(nb.cells) if _nbgrader(c).get("grade_id") == gid]
         if not where:
             raise ValueError(f"no cell named {gid!r} in {release_nb} to {action}")
-        i = where[0]
-        if action == "edit":
-            nb.cells[i].source = code
-        elif action == "delete":
-            del nb.cells[i]
-        else:
-            nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code))
+        _EDITS[action](nb.cells, where[0], code)
     return nb
+
+
+def _retype(cells, i, code):
+    old = cells[i]
+    new = (nbformat.v4.new_markdown_cell if old.cell_type == "code" else nbformat.v4.new_code_cell)(old.source)
+    new.metadata = old.metadata
+    new.id = old.get("id", new.id)
+    cells[i] = new
+
+
+def _duplicate(cells, i, code):
+    cells.insert(i + 1, nbformat.from_dict(json.loads(json.dumps(cells[i]))))
+
+
+def _split(cells, i, code):
+    lines = cells[i].source.splitlines(keepends=True)
+    half = len(lines) // 2
+    cells[i].source = "".join(lines[:half]).rstrip("\n")
+    make = nbformat.v4.new_code_cell if cells[i].cell_type == "code" else nbformat.v4.new_markdown_cell
+    cells.insert(i + 1, make("".join(lines[half:])))
+
+
+_EDITS = {
+    "edit": lambda cells, i, code: cells[i].__setitem__("source", code),
+    "delete": lambda cells, i, code: cells.pop(i),
+    "after": lambda cells, i, code: cells.insert(i + 1, nbformat.v4.new_code_cell(code)),
+    "retype": _retype,
+    "duplicate": _duplicate,
+    "split": _split,
+    "move": lambda cells, i, code: cells.append(cells.pop(i)),
+}
 
 
 @dataclass
@@ -90,30 +129,60 @@ class Scenario:
     cells: dict[str, str]
     loses: set[str] = field(default_factory=set)
     edits: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the submission folder: file names, timestamp.txt, nbformat, ids, and the expected outcome
+    folder: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, path: Path, assignment: str) -> "Scenario":
+    def parse(cls, path: Path, assignment: str | None = None) -> "Scenario":
+        """Read a scenario file; its `# assignment:` line, if any, overrides `assignment` (default: the folder's
+        name)."""
         text = path.read_text()
         doc = re.match(r'\s*"""(.*?)"""', text, re.S)
-        loses = re.search(r"^# loses:(.*)$", text, re.M)
-        parts = re.split(r"^# %% (cell|edit|delete|after): *(\S+) *$", text, flags=re.M)
-        if len(parts) < 4:
-            raise ValueError(f"{path}: no '# %% cell: <grade_id>' section")
+        head = text.split("\n# %% ", 1)[0]
+        folder: dict[str, list[str]] = {}
+        for key, value in re.findall(r"^# (assignment|loses|file|timestamp|nbformat|ids|outcome|warns): ?(.*)$",
+                                     head, re.M):
+            folder.setdefault(key, []).append(value.strip())
+        loses = folder.pop("loses", [""])[0]
+        assignment = folder.pop("assignment", [assignment or path.parent.name])[0]
+        parts = re.split(r"^# %% (\w+): *(\S+) *$", text, flags=re.M)
+        if len(parts) < 4 and not folder.keys() & {"file", "timestamp", "nbformat", "ids"}:
+            raise ValueError(f"{path}: no '# %% cell: <grade_id>' section and nothing odd about its folder")
         cells, edits = {}, []
         for i in range(1, len(parts), 3):
             action, gid, code = parts[i], parts[i + 1], parts[i + 2].strip("\n") + "\n"
             if action == "cell":
                 cells[gid] = code
-            else:
+            elif action in _EDITS:
                 edits.append((action, gid, code if action != "edit" or code.strip() else ""))
-        return cls(path.stem, assignment, doc.group(1).strip() if doc else "", cells,
-                   set(loses.group(1).split()) if loses else set(), edits)
+            else:
+                raise ValueError(f"{path}: unknown section '# %% {action}:'; known: cell, {', '.join(_EDITS)}")
+        return cls(path.stem, assignment, doc.group(1).strip() if doc else "", cells, set(loses.split()), edits,
+                   folder)
 
     def notebook(self, root: Path) -> nbformat.NotebookNode:
         """The full submission: the instructor's solutions with this scenario's cells in place."""
         source = root / "source" / self.assignment / f"{self.assignment}.ipynb"
         release = root / "release" / self.assignment / f"{self.assignment}.ipynb"
         return build(release, {**solution_cells(source), **self.cells}, self.edits)
+
+    def write(self, root: Path, student: str) -> Path:
+        """Hand the submission in as `student`: submitted/<student>/<assignment>/ with the scenario's files."""
+        target = root / "submitted" / student / self.assignment
+        target.mkdir(parents=True, exist_ok=True)
+        nb = json.loads(nbformat.writes(self.notebook(root)))
+        if self.folder.get("nbformat") == ["4.4"]:
+            nb["nbformat_minor"] = 4
+            for cell in nb["cells"]:
+                cell.pop("id", None)
+        if self.folder.get("ids") == ["repeated"]:
+            for cell in nb["cells"]:
+                cell["id"] = "same-id"
+        for name in self.folder.get("file", [f"{self.assignment}.ipynb"]):
+            (target / name).write_text(json.dumps(nb, indent=1))  # as is: nbformat.write would repair the ids
+        if "timestamp" in self.folder:
+            (target / "timestamp.txt").write_text(self.folder["timestamp"][0] + "\n")
+        return target
 
 
 def scenarios(assignment: str, folder: Path) -> list[Scenario]:
