@@ -7,7 +7,7 @@ JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 BENCH_STUDENTS ?= 40
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv release examples demo grade bench test test-fast lab clean
+.PHONY: help venv system-packages release examples demo grade bench test test-fast lab clean
 
 help:
 	@echo "make demo     grade the bundled example submissions and print the score table"
@@ -18,9 +18,11 @@ help:
 	@echo "make release  regenerate release/ from source/ (then commit it)"
 	@echo "make examples regenerate examples/submitted/ from examples/students.json"
 	@echo "make clean    remove generated grading output (keeps .venv)"
+	@echo "make system-packages  install the Debian packages the course needs (as root; every target checks them)"
 
-$(STAMP): requirements.txt pyproject.toml
-	@command -v bwrap >/dev/null || $(MAKE) --no-print-directory system-packages
+# system-packages is order-only: checked (in a few milliseconds) before every target that needs the set-up,
+# without making the venv stale.
+$(STAMP): requirements.txt pyproject.toml | system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -29,13 +31,33 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-# bubblewrap: the sandbox of the grading kernels (see README, "Grading safety").
+# Debian packages the course needs, in one list (add more here): bubblewrap is the sandbox of the grading kernels
+# (README, "Grading safety"), chromium the browser of the browser tests (tests/browser/conftest.py finds it, never
+# installs it). The set-up installs the missing ones once, before anything runs: as root with apt-get
+# (non-interactive; `apt-get update` only if the install fails), otherwise it says what to install and goes on.
+SYSTEM_PACKAGES := bubblewrap chromium
+
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-		{ apt-get update -qq && apt-get install -y -qq bubblewrap; }; \
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+		if command -v dpkg-query >/dev/null; then \
+			dpkg-query -W -f='$${db:Status-Abbrev}' "$$pkg" 2>/dev/null | grep -q '^ii' || missing="$$missing $$pkg"; \
+		else \
+			command -v "$$( [ "$$pkg" = bubblewrap ] && echo bwrap || echo "$$pkg" )" >/dev/null || missing="$$missing $$pkg"; \
+		fi; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian packages:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q --no-install-recommends $$missing || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } || \
+		{ echo "apt-get could not install:$$missing" >&2; exit 1; }; \
 	else \
-		echo "Install bubblewrap (e.g. sudo apt-get install bubblewrap): grading refuses to run without its sandbox." >&2; \
+		echo "Missing system packages:$$missing. Install them once, then run make again:" >&2; \
+		echo "    sudo apt-get install --no-install-recommends$$missing   (Debian, Ubuntu; elsewhere: the same)" >&2; \
+		echo "  bubblewrap: grading refuses to run without its sandbox; chromium: the browser tests fail without it" >&2; \
+		echo "  (or point CHROMIUM=/path/to/chrome at another Chromium or Chrome)." >&2; \
 	fi
 
 release: $(STAMP)

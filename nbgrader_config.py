@@ -27,21 +27,36 @@ c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exc
 os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
+# A timestamp.txt that nbgrader cannot parse stops its whole run (nbgrader 0.9.6 calls a missing `fail`):
+# read timestamps leniently instead, and ignore an unreadable one with a warning (helpers/timestamps.py).
+from helpers.timestamps import install as read_timestamps_leniently  # noqa: E402
+
+read_timestamps_leniently()
+
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, helpers.grading):
 # the kernel runs in a sandbox (helpers.kernel, helpers.sandbox), every test that passes is checked again
 # outside it (helpers.autograde.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern, LimitOutput,
-    OverwriteKernelspec, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
+    SaveAutoGrades)
 
-from helpers.autograde import HideHiddenTests, RestoreCells, Reverify, SafeExecute  # noqa: E402
+from helpers.autograde import HideHiddenTests, Reverify, SafeExecute  # noqa: E402
+from helpers.restore import RestoreCells  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCells,
-                                      CheckCellMetadata]
-c.OverwriteCells.add_missing_cells = True
+# RestoreCells (helpers.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
+# graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
+c.Autograde.sanitize_preprocessors = [ClearOutput, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 c.SafeExecute.timeout = 30
 # c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)
+
+# Validate (the JupyterLab button, `nbgrader validate`) runs a notebook as grading does where a student sees it:
+# no stdin, grading's per-cell timeout, no demo_* cells, stderr scored as grading scores it, and an error in any
+# code cell reported, solution cells included (an input() there fails when grading), see helpers/validate.py.
+from helpers.validate import install as validate_as_grading  # noqa: E402
+
+validate_as_grading()
+c.Validator.validate_all = True

@@ -1,8 +1,19 @@
-"""Do the instructor notebooks and the explorers run top to bottom, fast, and are they committed clean?"""
+"""Do the instructor notebooks and the explorers run top to bottom, as a user runs them, and are they committed clean?
+
+"As a user runs them" means nbclient with its defaults, Output-widget emulation included (what
+`jupyter nbconvert --execute`, papermill and nbgrader do), not a client with the emulation switched off: with it
+on, a widget that draws with `with output:` could stall a cell until its timeout (jupyter/nbclient#312, see
+helpers/widgets/_output.py), and a stall only delays the run, it never fails it. So the in-process run fails on
+the cause (a cell that made nbclient capture Output-widget messages), and the explorers also run under plain
+`jupyter nbconvert --execute` with a time limit equal to one cell timeout, which a single stall exceeds.
+"""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -12,6 +23,29 @@ from conftest import ASSIGNMENTS, ROOT
 
 SOURCE = [ROOT / "source" / a / f"{a}.ipynb" for a in ASSIGNMENTS]
 EXPLORERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: seconds per cell; a notebook runs in seconds (README, "Measured"), and a stalled cell waits this long
+CELL_TIMEOUT = 60
+
+
+class CaptureRecordingClient(NotebookClient):
+    """nbclient as nbconvert runs it, which also notes the cells whose output an Output widget captured.
+
+    nbclient emulates a front end's Output widget only for `with output:` (it registers an output hook); while a
+    hook is registered it sends the widget's state to the kernel on the shell channel, and that send is what can
+    leave the cell's execute_reply unnoticed until the timeout. A cell listed here is a stall waiting to happen.
+    """
+
+    def __init__(self, nb, **kwargs):
+        super().__init__(nb, on_cell_execute=self._note_cell, **kwargs)
+        self.current_cell, self.captured_cells = None, []
+
+    def _note_cell(self, cell, cell_index):
+        self.current_cell = cell_index
+
+    def register_output_hook(self, msg_id, hook):
+        if self.current_cell not in self.captured_cells:
+            self.captured_cells.append(self.current_cell)
+        super().register_output_hook(msg_id, hook)
 
 
 @pytest.mark.slow
@@ -19,9 +53,42 @@ EXPLORERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def test_notebook_runs_top_to_bottom_with_every_test_passing(path):
     # Their run time is measured by `make bench` (helpers/bench.py) and written in the README, not asserted here.
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    client.widget_registry = {}  # no Output-widget emulation, which can stall a cell to the timeout (nbclient#312)
-    client.execute()
+    client = CaptureRecordingClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # the default widget registry: nbclient emulates Output widgets, as for a user
+    assert not client.captured_cells, (
+        f"{path.name}: cells {client.captured_cells} display into an ipywidgets Output with `with output:`, which "
+        "makes nbclient send on the kernel's shell channel mid-cell and can stall the cell until its timeout "
+        "(jupyter/nbclient#312); draw with helpers.widgets._output.Frame instead")
+
+
+def _output_widget_states(nb: dict) -> list[dict]:
+    """The saved states of the notebook's Output widgets (nbclient stores every widget's state in the metadata)."""
+    states = nb.get("metadata", {}).get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    return [m["state"] for m in states.get("state", {}).values() if m.get("model_name") == "OutputModel"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXPLORERS, ids=lambda p: p.stem)
+def test_explorer_runs_under_plain_nbconvert_execute(path, tmp_path):
+    """`jupyter nbconvert --execute`, as a user types it: the run ends well within one cell timeout, plots drawn.
+
+    A stalled cell is not an error for nbclient: it finds the reply when the timeout runs out and goes on. So the
+    limit of the whole run is one cell timeout (the notebooks take seconds): a single stall goes over it.
+    """
+    cmd = [str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
+           f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}", "--output-dir", str(tmp_path), str(path)]
+    try:
+        proc = subprocess.run(cmd, cwd=path.parent, capture_output=True, text=True, timeout=CELL_TIMEOUT)
+    except subprocess.TimeoutExpired as stalled:
+        log = stalled.stderr.decode(errors="replace") if isinstance(stalled.stderr, bytes) else stalled.stderr or ""
+        pytest.fail(f"{path.name}: `jupyter nbconvert --execute` was still running after {CELL_TIMEOUT} s, one "
+                    f"cell timeout: a cell stalled (jupyter/nbclient#312?)\n{log[-3000:]}")
+    assert proc.returncode == 0, f"{path.name}: nbconvert --execute failed:\n{proc.stderr[-3000:]}"
+    executed = json.loads((tmp_path / path.name).read_text())
+    drawn = [o for state in _output_widget_states(executed) for o in state.get("outputs", [])
+             if "image/png" in o.get("data", {})]
+    assert drawn, f"{path.name}: no explorer plot in the executed notebook's widget state"
 
 
 @pytest.mark.parametrize("path", SOURCE + EXPLORERS, ids=lambda p: p.stem)

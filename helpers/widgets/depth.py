@@ -20,6 +20,7 @@ from IPython.display import display
 
 from .. import deep_signal
 from ..plots.depth import plot_layer_norms
+from ._output import Frame
 
 __all__ = ["DepthExplorer"]
 
@@ -95,10 +96,9 @@ class DepthExplorer:
         self._draw()
 
     def _draw(self) -> None:
-        self.output.clear_output(wait=True)
-        with self.output:
+        with Frame(self.output) as frame:  # not `with self.output:`, see _output.py (nbclient#312)
             if self.error:
-                print(self.error)
+                frame.print(self.error)
                 return
             L, scale = self.depth_slider.value, self.scale_slider.value
             kind = "scale · I" if self.weights_menu.value == "identity" else "random Gaussian"
@@ -110,13 +110,14 @@ class DepthExplorer:
                              reference_label="scale**l · ‖a_0‖",
                              title=f"{self.activation_menu.value}, {kind} weights, scale {scale:.2f}, L = {L}: "
                                    f"forward {self.diagnosis}, backward {self.gradient_diagnosis}")
-            display(fig)
+            frame.display(fig)
             plt.close(fig)
             self.figure = fig
             ratio = self.activation_norms[-1] / self.activation_norms[0]
             back = self.gradient_norms[0] / self.gradient_norms[-1]
-            print(f"forward signal  a_0 -> a_L:  {self.diagnosis:9s}  ‖a_L‖ / ‖a_0‖ = {ratio:.3g}")
-            print(f"backward signal dA_L -> dA_0: {self.gradient_diagnosis:9s}  ‖dA_0‖ / ‖dA_L‖ = {back:.3g}")
+            frame.print(f"forward signal  a_0 -> a_L:  {self.diagnosis:9s}  ‖a_L‖ / ‖a_0‖ = {ratio:.3g}")
+            frame.print(f"backward signal dA_L -> dA_0: {self.gradient_diagnosis:9s}  "
+                        f"‖dA_0‖ / ‖dA_L‖ = {back:.3g}")
 
     def _changed(self, change) -> None:
         self.update()

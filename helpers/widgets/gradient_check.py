@@ -18,6 +18,7 @@ from .. import datasets, network
 from ..gradient_check import (backward_with_planted_bugs, directional_check, dropout_cost, finite_difference_errors,
                               toy_problem)
 from ..plots.gradient_check import plot_epsilon_errors, plot_relative_differences
+from ._output import Frame
 
 __all__ = ["EpsilonExplorer", "DropoutCheckExplorer", "FUNCTIONS"]
 
@@ -75,10 +76,9 @@ class EpsilonExplorer:
         self._draw(eps)
 
     def _draw(self, eps: float) -> None:
-        self.output.clear_output(wait=True)
-        with self.output:
+        with Frame(self.output) as frame:  # not `with self.output:`, see _output.py (nbclient#312)
             if self.error:
-                print(self.error)
+                frame.print(self.error)
                 return
             fig, ax = plt.subplots(figsize=(7.5, 4.3))
             name = self.function_menu.value
@@ -89,11 +89,11 @@ class EpsilonExplorer:
             for i, kind in enumerate(("one-sided", "two-sided")):
                 ax.plot([eps], [max(self.at_epsilon[kind], 1e-17)], "o", color=f"C{i}", markersize=9,
                         markeredgecolor="k")
-            display(fig)
+            frame.display(fig)
             plt.close(fig)
             self.figure = fig
-            print(f"at ε = {eps:.2e}: one-sided error {self.at_epsilon['one-sided']:.2e}, "
-                  f"two-sided error {self.at_epsilon['two-sided']:.2e}")
+            frame.print(f"at ε = {eps:.2e}: one-sided error {self.at_epsilon['one-sided']:.2e}, "
+                        f"two-sided error {self.at_epsilon['two-sided']:.2e}")
 
     def _changed(self, change) -> None:
         self.update()
@@ -168,20 +168,19 @@ class DropoutCheckExplorer:
         self._draw()
 
     def _draw(self) -> None:
-        self.output.clear_output(wait=True)
-        with self.output:
+        with Frame(self.output) as frame:  # not `with self.output:`, see _output.py (nbclient#312)
             if self.error:
-                print(self.error)
+                frame.print(self.error)
                 return
             fig, ax = plt.subplots(figsize=(7.5, 4))
             mask = "one frozen mask" if self.mask_menu.value else "a fresh mask at every call"
             plot_relative_differences(self.per_parameter, ax=ax,
                                       title=f"keep_prob = {self.keep_prob_slider.value:.2f} with {mask}: "
                                             f"the check {self.verdict}")
-            display(fig)
+            frame.display(fig)
             plt.close(fig)
             self.figure = fig
-            print(f"overall difference {self.difference:.1e}: the check {self.verdict}")
+            frame.print(f"overall difference {self.difference:.1e}: the check {self.verdict}")
 
     def _changed(self, change) -> None:
         self.update()

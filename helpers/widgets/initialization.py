@@ -19,6 +19,7 @@ from IPython.display import display
 
 from .. import initializers, network
 from ..plots.initialization import plot_activation_stds
+from ._output import Frame
 
 __all__ = ["InitializationExplorer"]
 
@@ -103,10 +104,9 @@ class InitializationExplorer:
         return f"std(A_L) / std(A_1) = {ratio:.3g}: {verdict}"
 
     def _draw(self) -> None:
-        self.output.clear_output(wait=True)
-        with self.output:
+        with Frame(self.output) as frame:  # not `with self.output:`, see _output.py (nbclient#312)
             if self.error:
-                print(self.error)
+                frame.print(self.error)
                 return
             chosen, act = self.scheme_menu.value, self.activation_menu.value
             L, n = self.depth_slider.value, self.width_slider.value
@@ -120,6 +120,6 @@ class InitializationExplorer:
                 line.set_linewidth(2.5 if chosen_line else 1.0)
                 line.set_alpha(1.0 if chosen_line else 0.35)
             ax.legend(fontsize=8)  # again, so that the legend shows the emphasis too
-            display(fig)
+            frame.display(fig)
             plt.close(fig)
             self.figure = fig

@@ -10,6 +10,7 @@ import numpy as np
 from ..datasets import two_scale_regression
 from ..linear_model import gradient_descent, hessian
 from ..plots.contours import descent_side_by_side
+from ._output import Frame
 
 
 def _standardize(X: np.ndarray) -> np.ndarray:
@@ -61,13 +62,12 @@ class NormalizationExplorer:
                        f"<td>{self._steps_text(n)}</td></tr>" for n in self.data)
         self.summary.value = ("<table><tr><th>features</th><th>condition number</th><th>largest stable learning rate"
                               f" (2/&lambda;<sub>max</sub>)</th><th>steps to converge</th></tr>{rows}</table>")
-        with self.output:
-            self.output.clear_output(wait=True)
+        with Frame(self.output) as frame:  # not `with self.output:`, see _output.py (nbclient#312)
             fig = descent_side_by_side(
                 [(self.data[n], self._Y, self.runs[n], f"{n}: condition number {self.condition[n]:,.0f}")
                  for n in self.data],
                 suptitle=f"learning rate {self.learning_rate.value:.2g}, feature 2 scaled by {self.ratio.value:.3g}")
-            display(fig)
+            frame.display(fig)
             plt.close(fig)
 
     def _steps_text(self, name: str) -> str:

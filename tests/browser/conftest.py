@@ -2,7 +2,9 @@
 
 Session fixtures, built once per test process (all browser tests share one xdist group, so one process):
 
-- `chromium`: the path of Chromium; installed with apt-get when missing and running as root, else a clear failure
+- `chromium`: the path of Chromium (CHROMIUM, or the usual paths); installed by the set-up (`make`'s
+  system-packages, once, before any test runs), never by a test: a test that installed packages would race the
+  other xdist workers for the dpkg lock. Missing, it is a clear failure that says what to install.
 - `course`: a course copy (config, source/, release/ generated, notebooks/) that the server serves
 - `lab`: JupyterLab from the course's .venv on 127.0.0.1, a free port and a random token, stopped at the end
 - `browser`: headless Chromium; `page` is a fresh tab per test, whose kernels are shut down after it
@@ -53,33 +55,26 @@ def _find_chromium() -> str | None:
     return next((c for c in CHROMIUM_CANDIDATES if Path(c).is_file()), None)
 
 
-def ensure_chromium() -> str:
-    """The path of a Chromium executable; installs Debian's `chromium` package when missing and root."""
+def find_chromium() -> str:
+    """The path of a Chromium executable, or a failure that says how to get one.
+
+    Only finds it: the set-up (`make test` runs `make system-packages` first) installs Debian's `chromium` once,
+    before any test runs. Installing here raced the other pytest-xdist workers for the dpkg lock.
+    """
     found = _find_chromium()
     if found:
         return found
     if os.environ.get("CHROMIUM"):
         pytest.fail(f"CHROMIUM={os.environ['CHROMIUM']} is not a file.")
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.fail("The browser tests need Chromium, and it is not installed. Install it with\n"
-                    "    sudo apt-get install chromium        (Debian; chromium-browser or google-chrome elsewhere)\n"
-                    "or point CHROMIUM=/path/to/chrome at one, or skip these tests with  -m 'not browser'.")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True)  # stale package lists, most likely
-        proc = subprocess.run(install, env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            pytest.fail(f"apt-get install chromium failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    found = _find_chromium()
-    if not found:
-        pytest.fail("apt-get installed chromium but no executable is at " + ", ".join(CHROMIUM_CANDIDATES))
-    return found
+    pytest.fail("The browser tests need Chromium, and none is at " + ", ".join(CHROMIUM_CANDIDATES) + ".\n"
+                "    make system-packages                 (as root: installs what the course needs, chromium too)\n"
+                "    sudo apt-get install chromium        (Debian; chromium-browser or google-chrome elsewhere)\n"
+                "or point CHROMIUM=/path/to/chrome at one, or skip these tests with  -m 'not browser'.")
 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    return ensure_chromium()
+    return find_chromium()
 
 
 @pytest.fixture(scope="session")
