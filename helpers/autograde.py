@@ -1,8 +1,9 @@
 """nbgrader preprocessors that make autograding safe; nbgrader_config.py puts them in every grading path.
 
 - `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.kernel`, `helpers.sandbox`), caps each
-  cell's output, and survives a cell that hangs or kills the kernel: the cell gets an error, the kernel is
-  restarted, the cells that had run fine are run again silently, and grading goes on with the next cell.
+  cell's output, and survives a cell that hangs or kills the kernel: a cell past the timeout is interrupted and
+  gets an error, and the kernel goes on; a kernel that died or ignored the interrupt is restarted and the cells
+  above are run again silently. Either way grading goes on with the next cell.
 - `Reverify` re-runs the trusted cells in a clean process (a fresh fork of `helpers.verify`'s warm server) with
   the student's functions replayed from the kernel's transcript (`helpers.transcript`); a test cell that passed
   in the kernel but fails there gets the error, so nbgrader's own scoring gives it zero. Then the transcripts
@@ -22,10 +23,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
-from .kernel import CourseKernelManager
+from . import sandbox
+from .kernel import CourseKernelManager, SandboxUnavailable
 from .transcript import MIME
 from .verify import Verifier
 
@@ -47,7 +49,16 @@ def _is_demo(cell, prefix: str = DEMO_PREFIX) -> bool:
 
 
 class SafeExecute(Execute):
-    """nbgrader's Execute in the sandboxed kernel, with output caps and recovery from hung or dead kernels."""
+    """nbgrader's Execute in the sandboxed kernel, with output caps and recovery from hung or dead kernels.
+
+    A cell that runs past `timeout` is interrupted through the kernel's control channel (a signal cannot reach
+    the kernel in its sandbox, see `helpers.kernel`) and gets a CellTimeoutError; the kernel lives on, so the cells
+    below see everything defined before. Only a kernel that died, or that is still busy `iopub_timeout` seconds
+    after the interrupt (a loop that catches KeyboardInterrupt), is killed and restarted. Then every earlier
+    non-test cell that ran to its end runs again silently, failed ones included: a cell that defined a function
+    and then raised still defined it, and a later test may need it. Cells that timed out or killed the kernel are
+    not run again: they would do it again.
+    """
 
     skip_prefix = Unicode(DEMO_PREFIX, help="Locked cells whose grade_id starts with this are not run when grading: "
                           "demonstrations that no test depends on").tag(config=True)
@@ -64,22 +75,21 @@ class SafeExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._rerun: list[str] = []  # sources of the cells to run again after a restart
         self._sizes: dict[tuple[int, bool], int] = {}
+        self._timed_out = False
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         if _is_demo(cell, self.skip_prefix):
             return cell, self.resources
+        self._timed_out = False
         try:
             cell = self.execute_cell(cell, index, store_history=True)
         except (DeadKernelError, CellTimeoutError) as stop:
-            what = ("the kernel died while running this cell (too much memory or CPU time, or the process exited)"
-                    if isinstance(stop, DeadKernelError) else
-                    f"this cell did not finish within {self.timeout} s and could not be interrupted")
-            cell.outputs.append(_error("KernelStopped", f"{what}; it was restarted and grading went on."))
+            cell.outputs.append(_error("KernelStopped", f"{self._why_stopped(stop)}; the kernel was restarted, "
+                                       "the cells above were run again, and grading went on."))
             self._restart()
         else:
-            failed = any(o.output_type == "error" for o in cell.get("outputs", []))
-            if cell.cell_type == "code" and not failed and not _is_test(cell):
+            if cell.cell_type == "code" and cell.source.strip() and not self._timed_out and not _is_test(cell):
                 self._rerun.append(cell.source)
         if _is_test(cell):
             # nbgrader scores a test cell with any stderr output as 0, and a numpy RuntimeWarning from a correct
@@ -88,6 +98,41 @@ class SafeExecute(Execute):
                 if output.output_type == "stream" and output.name == "stderr":
                     output.name = "stdout"
         return cell, self.resources
+
+    def _why_stopped(self, stop: Exception) -> str:
+        if isinstance(stop, DeadKernelError) or not run_sync(self.km.is_alive)():
+            return "the kernel died while running this cell (too much memory or CPU time, or the process exited)"
+        if self._timed_out:
+            return (f"this cell did not finish within {self.timeout} s and went on running after it was "
+                    "interrupted (does it catch KeyboardInterrupt?)")
+        return f"this cell did not finish within {self.timeout} s"
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """Interrupt the cell and end it with an error the student can read; nbclient then waits up to
+        `iopub_timeout` for the kernel to go idle, and raises CellTimeoutError if it does not (see preprocess_cell)."""
+        if not self.interrupt_on_timeout:
+            return await super()._async_handle_timeout(timeout, cell)
+        self._timed_out = True
+        self.log.warning("a cell ran past %s s: interrupting it", timeout)
+        await ensure_async(self.km.interrupt_kernel())
+        evalue = f"this cell did not finish within {timeout} s and was interrupted; grading went on with the next cell"
+        return {"content": {"status": "error", "ename": "CellTimeoutError", "evalue": evalue,
+                            "traceback": [f"CellTimeoutError: {evalue}"]}}
+
+    async def async_start_new_kernel_client(self):
+        """Start the client; a sandboxed kernel that dies before it replies is a broken sandbox, not a student's
+        fault, so grading stops with the reason (SandboxUnavailable) instead of scoring anyone."""
+        sandboxed = getattr(self.km, "sandbox", False)  # nbclient drops self.km when the start fails
+        try:
+            return await super().async_start_new_kernel_client()
+        except RuntimeError as e:
+            if "died" not in str(e) or not sandboxed:
+                raise
+            reason = sandbox.probe() or "its error output is in the log above"
+            raise SandboxUnavailable(f"Refusing to grade: a grading kernel died before it started in the sandbox "
+                                     f"({reason}).") from e
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds its own method by name
 
     def _restart(self) -> None:
         run_sync(self._async_restart)()
@@ -99,10 +144,13 @@ class SafeExecute(Execute):
         await self.async_start_new_kernel_client()
         for source in self._rerun:
             try:
-                await self.kc.execute_interactive(source, store_history=False, timeout=self.timeout,
-                                                  output_hook=lambda msg: None)
-            except Exception:  # noqa: BLE001 - a cell that cannot run again leaves its names undefined
-                self.log.warning("a cell could not be run again after the kernel restarted")
+                await self.kc.execute_interactive(source, store_history=False, stop_on_error=False,
+                                                  timeout=self.timeout, output_hook=lambda msg: None)
+            except TimeoutError:  # it ran to its end before; interrupt it rather than let it block the next cells
+                self.log.warning("a cell run again after the kernel restarted ran past %s s", self.timeout)
+                if not await ensure_async(self.km.is_alive()):
+                    break  # the next cell finds the kernel dead and restarts it again
+                await ensure_async(self.km.interrupt_kernel())
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -188,18 +236,6 @@ class Reverify(NbGraderPreprocessor):
 
 #: One warm re-check server per grading process (helpers.verify), shared by every notebook it grades.
 _VERIFIER: Verifier | None = None
-
-
-class RestoreCells(OverwriteCells):
-    """nbgrader's OverwriteCells, robust to cells whose nbgrader metadata it had to strip of an unknown grade_id
-    (a cell pasted from elsewhere would otherwise stop the whole submission from being graded)."""
-
-    def add_missing_task_cells(self, nb, resources):
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader")
-            if meta is not None and "grade_id" not in meta:
-                del cell.metadata["nbgrader"]
-        return super().add_missing_task_cells(nb, resources)
 
 
 class HideHiddenTests(ClearHiddenTests):

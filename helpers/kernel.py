@@ -1,4 +1,8 @@
-"""The grading kernel manager: every grading kernel starts in the sandbox (`helpers.sandbox`), on Unix sockets."""
+"""The grading kernel manager: every grading kernel starts in the sandbox (`helpers.sandbox`), on Unix sockets.
+
+Interrupts go as `interrupt_request` messages on the control channel (ipykernel then signals itself): a SIGINT
+from jupyter_client would reach the launcher (bubblewrap), not the kernel in its own session and PID namespace.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from .transcript import ENV as TRANSCRIPT_ENV
 
 
 class SandboxUnavailable(RuntimeError):
-    pass
+    """A grading kernel cannot run in the sandbox here: grading must stop rather than score anyone."""
 
 
 class CourseKernelManager(AsyncKernelManager):
@@ -41,6 +45,14 @@ class CourseKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.connection_file = os.path.join(self._kernel_dir, "kernel.json")
         self._cwd = os.getcwd()
+
+    @property
+    def kernel_spec(self):
+        """The kernel spec, interrupted by message: signals cannot cross into the sandbox's namespaces."""
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
 
     async def _async_pre_start_kernel(self, **kw):
         self._cwd = kw.get("cwd") or self._cwd

@@ -1,0 +1,154 @@
+"""Does the sandbox work wherever Python lives, and does grading stop when a kernel cannot start in it?
+
+The environments are built under /tmp (pytest's tmp_path), which the sandbox hides behind a tmpfs: a venv whose
+bin/python is a symlink to the base interpreter and whose site-packages has a .pth file pointing to the course's
+.venv and the repository (no pip install), reached once directly and once through a symlinked folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from helpers import sandbox
+from helpers.autograde import SafeExecute
+from helpers.kernel import CourseKernelManager, SandboxUnavailable
+from conftest import ROOT
+
+SITE = sorted((ROOT / ".venv").glob("lib/python*/site-packages"))
+
+
+def _venv(where: Path, *pth_lines: str) -> Path:
+    """A venv at `where` (bin/python a symlink to the base interpreter) whose sys.path gets `pth_lines`."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--symlinks", str(where)], check=True)
+    site = subprocess.run([where / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "course.pth").write_text("".join(f"{line}\n" for line in pth_lines))
+    return where / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def tmp_env(tmp_path_factory) -> Path:
+    """A working Python environment under /tmp: the course's packages through a .pth file."""
+    base = tmp_path_factory.mktemp("pyenv")
+    python = _venv(base / "env", *map(str, SITE), str(ROOT))
+    os.symlink(base / "env", base / "link")
+    assert python.is_symlink() and str(base).startswith("/tmp/"), f"{python} is not the environment meant here"
+    return python
+
+
+@pytest.fixture
+def broken_env(tmp_path) -> Path:
+    """An environment where `helpers` imports but ipykernel does not: no grading kernel can start from it."""
+    return _venv(tmp_path / "broken", str(ROOT))
+
+
+@pytest.fixture
+def fresh_probe():
+    sandbox.sandbox_problem.cache_clear()
+    yield
+    sandbox.sandbox_problem.cache_clear()
+
+
+GRADE_ONE_NOTEBOOK = textwrap.dedent("""
+    import json, sys, tempfile
+    from nbformat.v4 import new_code_cell, new_notebook
+    from helpers.autograde import SafeExecute
+    from helpers.sandbox import sandbox_problem
+
+    cell = '''
+    import os, sys
+    try:
+        open(os.path.join(ROOT, "nbgrader_config.py")).close()
+        config = "readable"
+    except OSError as e:
+        config = type(e).__name__
+    print(json.dumps({"prefix": sys.prefix, "root": sorted(os.listdir(ROOT)), "config": config, "sum": 6 * 7}))
+    '''
+    nb = new_notebook(cells=[new_code_cell(f"import json\\nROOT = {sys.argv[1]!r}\\n" + cell)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb, _ = SafeExecute().preprocess(nb, {"metadata": {"path": tempfile.mkdtemp()}})
+    print(json.dumps({"problem": sandbox_problem(), "outputs": nb.cells[0].outputs}))
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("through", ["env", "link"])
+def test_a_grading_kernel_starts_from_an_environment_under_tmp(tmp_env, through, tmp_path):
+    """Before, the tmpfs on /tmp hid the environment: 'Kernel died before replying to kernel_info'."""
+    python = tmp_env.parents[2] / through / "bin" / "python"
+    run = subprocess.run([python, "-c", GRADE_ONE_NOTEBOOK, str(ROOT)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, f"grading from {python} failed:\n{run.stderr[-3000:]}"
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["problem"] is None, f"the sandbox probe failed from {python}: {result['problem']}"
+    texts = [o.get("text", "") for o in result["outputs"] if o["output_type"] == "stream"]
+    assert texts and not [o for o in result["outputs"] if o["output_type"] == "error"], (
+        f"the kernel did not execute the cell: {result['outputs']}")
+    seen = json.loads(texts[-1])
+    assert seen["sum"] == 42 and seen["prefix"] == str(python.parent.parent), (
+        f"the kernel did not run in the environment under /tmp: {seen}")
+    assert seen["config"] == "FileNotFoundError" and "nbgrader_config.py" not in seen["root"], (
+        f"the kernel could see the course folder: {seen}")
+    assert set(seen["root"]) <= {".venv", "helpers"}, f"more of the course folder than .venv and helpers: {seen}"
+
+
+def test_the_environment_is_bound_after_the_tmpfs_and_the_course_and_scratch_stay_hidden(tmp_env, tmp_path):
+    cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
+    cmd = sandbox.bwrap_command(cwd, kernel_dir, [str(tmp_env), "-m", "ipykernel_launcher"])
+    binds = [cmd[i + 2] for i, arg in enumerate(cmd) if arg == "--ro-bind"][1:]  # after the read-only root
+    env = str(tmp_env.parents[1])
+    assert env in binds and cmd.index(env) > cmd.index("/tmp"), f"the environment is not bound over /tmp: {cmd}"
+    assert cmd.index(env) < cmd.index(str(cwd)), f"the notebook's folder must be mounted after the binds: {cmd}"
+    for forbidden in (str(ROOT), "/tmp", str(cwd), str(tmp_path), "/"):
+        assert forbidden not in binds, f"{forbidden} would be shown whole in the sandbox: {binds}"
+    inside_root = [b for b in binds if b.startswith(f"{ROOT}/")]
+    assert all(b.startswith((f"{ROOT}/.venv", f"{ROOT}/helpers")) for b in inside_root), (
+        f"only .venv and helpers of the course folder may be shown: {inside_root}")
+
+
+def test_symlinked_paths_are_bound_where_they_lead_and_as_named_but_never_above_the_scratch(tmp_path):
+    """A base interpreter or prefix under /tmp reached through a symlink must work under both names."""
+    real, alias, cwd = tmp_path / "real-base", tmp_path / "alias", tmp_path / "notebook"
+    (real / "lib").mkdir(parents=True)
+    (cwd / "x").mkdir(parents=True)
+    alias.symlink_to(real)
+    binds = sandbox._binds([str(alias / "lib"), str(alias), str(tmp_path), str(cwd / "x")],
+                           [sandbox.TMP], [cwd, tmp_path / "kernel"])
+    assert binds == [(real, alias), (real, real)], (
+        f"expected the real folder at its own path and at the symlink's, nothing above the notebook: {binds}")
+
+
+def test_the_probe_passes_in_the_course_environment():
+    """It starts the interpreter in the real sandbox and imports ipykernel and helpers (about 0.3 s)."""
+    assert sandbox.probe() is None, f"the probe fails in the course's own environment: {sandbox.probe()}"
+
+
+@pytest.mark.slow
+def test_a_broken_environment_is_reported_and_grading_refuses(broken_env, monkeypatch, fresh_probe):
+    monkeypatch.setattr(sys, "executable", str(broken_env))
+    problem = sandbox.sandbox_problem()
+    assert problem and "ipykernel" in problem and str(broken_env) in problem, (
+        f"the probe should name the interpreter and the import that failed: {problem}")
+    with pytest.raises(SandboxUnavailable, match="(?s)Refusing to grade.*No module named .ipykernel"):
+        CourseKernelManager()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_cannot_start_stops_grading_instead_of_dying_silently(broken_env, monkeypatch, tmp_path):
+    """Even when the probe said yes (here: forced), a kernel that dies before replying raises SandboxUnavailable."""
+    monkeypatch.setattr(sandbox, "sandbox_problem", lambda: None)
+    monkeypatch.setattr(sys, "executable", str(broken_env))
+    nb = new_notebook(cells=[new_code_cell("print(1)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook_dir = tmp_path / "notebook"  # not the folder that holds the environment: that one is scratch
+    notebook_dir.mkdir()
+    with pytest.raises(SandboxUnavailable, match="(?s)died before it started.*No module named .ipykernel"):
+        SafeExecute().preprocess(nb, {"metadata": {"path": str(notebook_dir)}})
