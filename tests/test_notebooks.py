@@ -19,6 +19,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from claims import CLAIMS
 from conftest import ASSIGNMENTS, ROOT
 
 SOURCE = [ROOT / "source" / a / f"{a}.ipynb" for a in ASSIGNMENTS]
@@ -53,6 +54,9 @@ class CaptureRecordingClient(NotebookClient):
 def test_notebook_runs_top_to_bottom_with_every_test_passing(path):
     # Their run time is measured by `make bench` (helpers/bench.py) and written in the README, not asserted here.
     nb = nbformat.read(path, as_version=4)
+    claims = CLAIMS.get(path.stem, [])
+    if claims:  # checked in the same kernel after the run: text and results stay together
+        nb.cells.append(nbformat.v4.new_code_cell(_claims_cell(claims)))
     client = CaptureRecordingClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                                     resources={"metadata": {"path": str(path.parent)}})
     client.execute()  # the default widget registry: nbclient emulates Output widgets, as for a user
@@ -60,6 +64,19 @@ def test_notebook_runs_top_to_bottom_with_every_test_passing(path):
         f"{path.name}: cells {client.captured_cells} display into an ipywidgets Output with `with output:`, which "
         "makes nbclient send on the kernel's shell channel mid-cell and can stall the cell until its timeout "
         "(jupyter/nbclient#312); draw with helpers.widgets._output.Frame instead")
+
+
+def _claims_cell(claims: list[tuple[str, str]]) -> str:
+    lines = ["_broken = []"]
+    for says, expression in claims:
+        lines.append(f"if not ({expression}):\n    _broken.append({says!r} + ' (' + {expression!r} + ' is false)')")
+    lines.append("assert not _broken, 'the text says what the run no longer shows: ' + '; '.join(_broken)")
+    return "\n".join(lines)
+
+
+def test_every_claim_names_a_notebook_of_the_course():
+    stems = {p.stem for p in SOURCE + EXPLORERS}
+    assert set(CLAIMS) <= stems, f"claims of notebooks that do not exist: {sorted(set(CLAIMS) - stems)}"
 
 
 def _output_widget_states(nb: dict) -> list[dict]:
