@@ -20,7 +20,8 @@ import numbers
 import numpy as np
 
 __all__ = ["ACTIVATIONS", "scaled_identity_weights", "gaussian_weights", "deep_linear_forward",
-           "deep_linear_backward", "deep_forward", "deep_backward", "layer_norms", "diagnose", "signal_norms"]
+           "deep_linear_backward", "deep_forward", "deep_backward", "layer_norms", "diagnose", "signal_norms",
+           "random_product_norms"]
 
 #: The activations g(z) a layer can apply, with their derivative g'(z) written in terms of z.
 ACTIVATIONS = {
@@ -246,3 +247,38 @@ def signal_norms(x, weights, activation="linear", dA_L=None, forward=deep_linear
         dA_L = np.ones_like(activations[-1])
     _, dAs = deep_backward(dA_L, cache, backward)
     return np.asarray(norms(activations), dtype=float), np.asarray(norms(dAs), dtype=float)
+
+
+def random_product_norms(n: int, L: int, std: float, rng: np.random.Generator, trials: int = 1) -> np.ndarray:
+    """How big the product of l random matrices is, for l = 0..L: a deep linear network with no systematic scale.
+
+    Every factor M_l is n x n with independent entries N(0, std**2), drawn from `rng`; the product after l layers is
+    P_l = M_l @ ... @ M_1 (P_0 = I_n), and its size is given relative to the identity, ||P_l||_F / ||I_n||_F, so that
+    (scale * I_n)**l would give exactly scale**l. With std = 1/sqrt(n) each factor keeps the energy of a vector on
+    average (E ||M a||^2 = ||a||^2), yet the product of many drifts and scatters over decades.
+
+    Source: d2l.ai, "Numerical Stability and Initialization" (the product of 100 Gaussian 4 x 4 matrices).
+
+    Inputs:
+    - n: the size of every matrix (the width of every layer), n >= 1
+    - L: the number of factors, L >= 0
+    - std: the standard deviation of every entry
+    - rng: a numpy.random.Generator, the only source of randomness
+    - trials: independent products to draw, trials >= 1
+
+    Returns an array of shape (trials, L + 1): row t holds ||P_l||_F / sqrt(n) for l = 0..L of product t (column 0
+    is 1). Values past the largest float64 are inf.
+    """
+    n, L, trials = _check_int(n, "n", 1), _check_int(L, "L", 0), _check_int(trials, "trials", 1)
+    std = _check_scale(std)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng should be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    factors = std * rng.standard_normal((trials, L, n, n))
+    norms = np.ones((trials, L + 1))
+    product = np.broadcast_to(np.eye(n), (trials, n, n))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l in range(1, L + 1):
+            product = factors[:, l - 1] @ product
+            norms[:, l] = np.sqrt(np.sum(product ** 2, axis=(1, 2)) / n)
+    return norms

@@ -147,6 +147,38 @@ def test_signal_norms_of_identity_weights_grow_by_scale_each_layer():
     np.testing.assert_allclose(grads[:-1] / grads[1:], 1.25, rtol=1e-12)  # toward the input
 
 
+
+def test_random_product_norms_start_at_one_with_one_row_per_draw():
+    norms = ds.random_product_norms(3, 7, 0.5, np.random.default_rng(0), trials=5)
+    assert norms.shape == (5, 8) and norms.dtype == np.float64
+    np.testing.assert_array_equal(norms[:, 0], 1.0)
+
+
+def test_random_product_norms_are_those_of_the_product_computed_by_hand():
+    # One 1 x 1 factor per layer: the product is a product of numbers, its size the product of their |values|.
+    factors = np.random.default_rng(4).standard_normal(6)
+    norms = ds.random_product_norms(1, 6, 1.0, np.random.default_rng(4))
+    np.testing.assert_allclose(norms[0], np.concatenate([[1.0], np.cumprod(np.abs(factors))]), rtol=1e-12)
+
+
+def test_random_product_norms_scale_like_std_to_the_power_l():
+    # Homogeneity: the same draws with every entry twice as large give a product 2**l times as large.
+    small = ds.random_product_norms(4, 10, 1.0, np.random.default_rng(9), trials=3)
+    large = ds.random_product_norms(4, 10, 2.0, np.random.default_rng(9), trials=3)
+    np.testing.assert_allclose(large, small * 2.0 ** np.arange(11), rtol=1e-12)
+
+
+def test_one_random_factor_of_std_one_over_sqrt_n_keeps_the_energy_on_average():
+    # ||M||_F**2 / n = sum of n**2 entries z**2 / n**2, of mean 1 and variance 2 / n**2 = 0.125 for n = 4; over
+    # 4000 draws the mean is within 5 standard deviations, 5 * sqrt(0.125 / 4000) = 0.028, of 1.
+    norms = ds.random_product_norms(4, 1, 0.5, np.random.default_rng(1), trials=4000)
+    assert abs(np.mean(norms[:, 1] ** 2) - 1.0) < 0.028
+
+
+def test_random_product_norms_need_a_generator():
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        ds.random_product_norms(4, 3, 1.0, 42)
+
 @pytest.mark.parametrize("call,error,words", [
     (lambda: ds.scaled_identity_weights(2.5, 3, 1.0), TypeError, "n should be an integer"),
     (lambda: ds.scaled_identity_weights(0, 3, 1.0), ValueError, "n should be at least 1"),

@@ -115,3 +115,10 @@ def test_unimplemented_functions_give_a_message_not_an_exception():
 def test_a_crashing_function_is_reported_with_its_error():
     explorer = DepthExplorer(backward=lambda weights, activations, dA_L: 1 / 0)
     assert "ZeroDivisionError" in explorer.error
+
+
+def test_set_moves_the_controls_and_redraws_as_the_sliders_do(explorer):
+    assert explorer.set(depth=73, scale=1.1) is explorer
+    assert (explorer.depth_slider.value, explorer.scale_slider.value) == (73, 1.1)
+    assert explorer.activation_norms.shape == (74,) and explorer.diagnosis == "exploding"  # 1.1**73 = 1051
+    assert explorer.set(depth=72).diagnosis == "stable"  # 1.1**72 = 956

@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_layer_norms", "plot_norm_panels", "plot_scale_sweep", "plot_largest_entries"]
+__all__ = ["plot_layer_norms", "plot_norm_panels", "plot_scale_sweep", "plot_largest_entries",
+           "plot_random_products"]
 
 
 def _first_bad(values: np.ndarray):
@@ -126,6 +127,44 @@ def plot_largest_entries(largest: dict, ax=None, title: str | None = None):
     ax.set_xlabel("layer l")
     ax.set_ylabel("log10 of the largest |entry|")
     ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_random_products(products: dict, identity_scales=(1.0,), ax=None, title: str | None = None):
+    """The size of a product of l random matrices against l, one thin line per draw, next to (scale * I)**l.
+
+    Inputs:
+    - products: label -> shape (trials, L + 1), ||P_l||_F / sqrt(n) for l = 0..L of each draw
+      (helpers.deep_signal.random_product_norms); one colour per label, the median over the draws drawn thick
+    - identity_scales: the scales s whose (s * I)**l, exactly s**l, is drawn in black (dashed, dotted, ...)
+    - title: the finding the plot shows
+
+    Values that are inf, NaN or 0 cannot be drawn on a log scale and are left out. Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2))
+    L = 0
+    for i, (label, norms) in enumerate(products.items()):
+        norms = np.atleast_2d(np.asarray(norms, dtype=float))
+        layers = np.arange(norms.shape[1])
+        L = max(L, norms.shape[1] - 1)
+        for row in norms:
+            ok = np.isfinite(row) & (row > 0)
+            ax.plot(layers[ok], row[ok], color=f"C{i}", linewidth=0.6, alpha=0.35)
+        median = np.median(norms, axis=0)
+        ok = np.isfinite(median) & (median > 0)
+        ax.plot(layers[ok], median[ok], color=f"C{i}", linewidth=2.2,
+                label=f"{label}: {norms.shape[0]} draws, median thick")
+    for scale, style in zip(identity_scales, ["--", ":", "-."] * len(identity_scales)):
+        ax.plot(np.arange(L + 1), float(scale) ** np.arange(L + 1), color="k", linestyle=style, linewidth=1.2,
+                label=f"({scale:g}·I)**l = {scale:g}**l, for comparison")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of matrices multiplied, l")
+    ax.set_ylabel("‖P_l‖_F / ‖I‖_F (log scale)")
+    ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)

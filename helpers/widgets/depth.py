@@ -65,6 +65,16 @@ class DepthExplorer:
         self.figure, self.error, self.compute_seconds = None, None, 0.0
         self.update()
 
+    def set(self, depth: int | None = None, scale: float | None = None, activation: str | None = None,
+            weights: str | None = None) -> "DepthExplorer":
+        """Move the named controls as a user would (each redraws), then return the explorer, e.g. to read
+        `explorer.set(depth=73, scale=1.1).diagnosis`."""
+        for control, value in ((self.depth_slider, depth), (self.scale_slider, scale),
+                               (self.activation_menu, activation), (self.weights_menu, weights)):
+            if value is not None:
+                control.value = value
+        return self
+
     def weight_list(self) -> list:
         """[W_1, ..., W_L] for the current depth, scale and kind of weights; each (n, n)."""
         stack = self._identity if self.weights_menu.value == "identity" else self._gaussian
