@@ -55,3 +55,18 @@ def test_bad_inputs_are_named():
         lm.gradient_descent(np.ones((2, 5)), np.ones((1, 5)), -1.0, np.zeros((2, 1)))
     with pytest.raises(ValueError, match="w must have n_x = 2"):
         lm.cost_and_gradient(np.zeros(3), np.ones((2, 5)), np.ones((1, 5)))
+
+
+
+def test_fastest_learning_rate_is_stable_and_no_slower_than_any_fraction_it_tries(data):
+    X, Y = data
+    lam_max = np.linalg.eigvalsh(lm.hessian(X))[-1]
+    w0 = np.array([[2.0], [1.0]])
+    lr, run = lm.fastest_learning_rate(X, Y, w0)
+    assert lr < 2 / lam_max and not run.diverged
+    assert run.steps == lm.gradient_descent(X, Y, lr, w0).steps
+    lam_min = np.linalg.eigvalsh(lm.hessian(X))[0]
+    rates = [2 * f / lam_max for f in lm.STABLE_FRACTIONS] + [2 / (lam_min + lam_max)]
+    assert all(run.steps <= lm.gradient_descent(X, Y, rate, w0).steps for rate in rates)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        lm.fastest_learning_rate(X, Y, w0, fractions=(0.5, 1.0))
