@@ -6,6 +6,7 @@
 - `dropout_cost`: the cost and gradients of a network with inverted dropout, with a fresh or a frozen mask.
 - `directional_check`: the fast check of large networks: directional derivatives along a few random directions.
 - `CountingCost`: wraps a cost function and counts its evaluations.
+- `distinct_mistakes`: the known mistakes of a test input that a check can tell apart (for `mistakes=`).
 
 Conventions of `helpers.network`: X (n_0, m), Y (1, m), parameters {"W1", "b1", ..., "WL", "bL"} with
 W_l (n_l, n_{l-1}) and b_l (n_l, 1), gradients {"dW1", "db1", ...} of the same shapes.
@@ -21,7 +22,7 @@ import numpy as np
 from . import network
 
 __all__ = ["toy_problem", "backward_with_planted_bugs", "finite_difference_errors", "dropout_cost",
-           "DropoutCost", "directional_check", "DirectionalCheck", "CountingCost"]
+           "DropoutCost", "directional_check", "DirectionalCheck", "CountingCost", "distinct_mistakes"]
 
 
 def _rng(rng) -> np.random.Generator:
@@ -286,3 +287,27 @@ class CountingCost:
     def __call__(self, *args, **kwargs):
         self.calls += 1
         return self.cost(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------- naming mistakes in the tests
+def _alike(a, b, rtol: float, atol: float) -> bool:
+    try:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True).all())
+
+
+def distinct_mistakes(expected, mistakes: dict, rtol: float = 1e-7, atol: float = 1e-10) -> dict:
+    """The entries of `mistakes` ({sentence: what that mistake computes on the test's input}) whose value differs,
+    within rtol/atol, from `expected` and from every other mistake's value.
+
+    A test cell passes the result as `mistakes=` to `helpers.checks.expect_close`: a mistake that gives the right
+    value on this input cannot be told from a correct answer, and two mistakes with the same value cannot be told
+    from each other, so neither is named there (another input of the same cell may tell them apart).
+    Values are arrays of any shape, or scalars.
+    """
+    values = list(mistakes.items())
+    return {sentence: value for i, (sentence, value) in enumerate(values)
+            if not _alike(value, expected, rtol, atol)
+            and not any(_alike(value, other, rtol, atol) for j, (_, other) in enumerate(values) if j != i)}

@@ -223,3 +223,26 @@ def test_the_plots_draw_every_curve_and_bar_with_the_thresholds():
     assert sorted(line.get_ydata()[0] for line in ax.lines) == [1e-7, 1e-5, 1e-3]
     with pytest.raises(ValueError):
         plot_relative_differences({})
+
+
+# ----------------------------------------------------------------------------- naming mistakes
+def test_distinct_mistakes_drops_a_mistake_that_gives_the_right_value():
+    kept = gc.distinct_mistakes(1.0, {"right by chance": 1.0 + 1e-12, "doubled": 2.0})
+    assert kept == {"doubled": 2.0}
+
+
+def test_distinct_mistakes_drops_two_mistakes_that_give_the_same_value():
+    kept = gc.distinct_mistakes(np.array([0.5]), {"a": np.array([1.0]), "b": np.array([1.0]), "c": np.array([3.0])})
+    assert list(kept) == ["c"]
+
+
+def test_distinct_mistakes_keeps_values_of_another_shape_and_nan():
+    flat, nan = np.arange(6.0), np.nan
+    kept = gc.distinct_mistakes(np.arange(6.0).reshape(2, 3), {"flat": flat, "nan": nan})
+    assert set(kept) == {"flat", "nan"}
+    assert gc.distinct_mistakes(np.nan, {"nan": np.nan}) == {}
+
+
+def test_distinct_mistakes_uses_the_tolerance_of_the_check():
+    assert gc.distinct_mistakes(1.0, {"close": 1.0 + 1e-6}, rtol=1e-5) == {}
+    assert gc.distinct_mistakes(1.0, {"close": 1.0 + 1e-6}, rtol=1e-9) == {"close": 1.0 + 1e-6}
