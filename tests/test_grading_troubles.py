@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,14 @@ def test_a_run_reports_its_own_problems_only(graded):
     assert "problem(s) in this run" in first, f"the first run does not report its problems:\n{first[-2000:]}"
     assert "problem(s) in this run" not in second, f"a run with nothing to grade repeats old problems:\n{second}"
     assert "error" in second, "the score table of the second run forgot the submission that could not be graded"
+
+
+def test_the_class_command_refuses_to_grade_anyone_when_the_sandbox_cannot_run(graded):
+    course, *_ = graded
+    before = (course / ".grading" / "status.json").read_text()
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(course)}  # no bubblewrap on this PATH
+    proc = subprocess.run([sys.executable, "-m", "helpers.grading", "--force"], cwd=course, capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode != 0 and "Refusing to grade" in proc.stderr and "bubblewrap" in proc.stderr, \
+        f"expected a refusal that names bubblewrap, found exit {proc.returncode}:\n{proc.stderr[-2000:]}"
+    assert (course / ".grading" / "status.json").read_text() == before, "a refused run changed the grading status"
