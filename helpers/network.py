@@ -208,3 +208,98 @@ def activation_std_profile(X: np.ndarray, parameters: dict, activation: str = "r
     """
     with np.errstate(over="ignore", invalid="ignore"):
         return np.array([np.std(A) for A in forward_activations(X, parameters, activation)])
+
+
+# ----------------------------------------------------------------------------- diagnostics at initialization
+
+def std_profiles(width: int, depth: int, method: str, activation: str, trials: int, rng: np.random.Generator,
+                 examples: int = 16) -> np.ndarray:
+    """Shape (trials, depth): `activation_std_profile` of `trials` independent depth x width networks.
+
+    Each trial draws its own X (width, examples) from N(0, 1) and its own weights with `method` (biases 0), all
+    from `rng`, vectorized over the trials. Row t, column l - 1 is np.std(A_l) of trial t (0 once a layer is dead).
+    Used to show that He keeps E[|a_l|^2] steady while log |a_l| wanders like a random walk whose variance grows
+    like depth / width (Hanin & Rolnick 2018, "How to start training: the effect of initialization and
+    architecture"): at small width a deep ReLU network's signal can die to exactly 0.
+    """
+    from . import initializers  # here, not at the top: initializers is the registry, network the model
+
+    _check_hidden(activation)
+    std = initializers.weight_std(method, width, width)
+    g = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+         "linear": lambda z: z}[activation]
+    A = rng.standard_normal((trials, width, examples))
+    stds = np.empty((trials, depth))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l in range(depth):
+            A = g(std * rng.standard_normal((trials, width, width)) @ A)
+            stds[:, l] = A.reshape(trials, -1).std(axis=1)
+    return stds
+
+
+def layer_diagnostics(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: str = "tanh",
+                      learning_rate: float = 0.1, saturation: float = 0.97) -> dict:
+    """Per-layer health of a network at `parameters`, as in Karpathy's "A Recipe for Training Neural Networks"
+    (2019) and makemore part 3 ("Activations, Gradients, BatchNorm").
+
+    X (n_0, m), Y (1, m); `parameters` of L layers (L - 1 hidden layers with `hidden`, a sigmoid output). Returns
+    a dict of arrays:
+    - "saturated", shape (L - 1,): the share of the hidden activations with |a| > `saturation` (tanh units on
+      their flat tails, where the gradient 1 - a**2 is below 0.06)
+    - "grad_to_weight", shape (L,): ||dW_l|| / ||W_l|| (Frobenius norms; inf where W_l = 0)
+    - "update_to_weight", shape (L,): learning_rate * ||dW_l|| / ||W_l||, the relative change of W_l in one step
+      of gradient descent; Karpathy's rule of thumb: about 1e-3 (far below, the layer learns too slowly; far
+      above, it thrashes)
+    """
+    L = num_layers(parameters)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        AL, caches = model_forward(X, parameters, hidden=hidden)
+        grads = model_backward(AL, Y, caches)
+        hidden_params = {k: v for k, v in parameters.items() if int(k[1:]) < L}
+        acts = forward_activations(X, hidden_params, hidden) if L > 1 else []
+        saturated = np.array([np.mean(np.abs(A) > saturation) for A in acts])
+        norms = np.array([np.linalg.norm(parameters[f"W{l}"]) for l in range(1, L + 1)])
+        grad_norms = np.array([np.linalg.norm(grads[f"dW{l}"]) for l in range(1, L + 1)])
+        ratio = np.where(norms > 0, grad_norms / np.where(norms > 0, norms, 1.0), np.inf)
+    return {"saturated": saturated, "grad_to_weight": ratio, "update_to_weight": learning_rate * ratio}
+
+
+def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relative_to: str | None,
+                       rng_seed: int, learning_rate: float = 0.1, num_iterations: int = 200) -> np.ndarray:
+    """Final training cost against the weight scale, as in CS231n's assignment 2 ("weight_scale" of a deep net).
+
+    For every s in `scales`, W_l = s * std_l * N(0, 1) with std_l = 1 (`relative_to=None`: a fixed scale times
+    unit-variance draws) or std_l = weight_std(relative_to, n_{l-1}, n_l) (then s = 1 is that scheme); biases 0;
+    every scale starts from the same draws (np.random.default_rng(rng_seed)). Each network (ReLU hidden layers,
+    a sigmoid output, the mean binary cross-entropy; the same model as `train`) takes `num_iterations` steps of
+    batch gradient descent; all scales are trained at once, stacked along a first axis of length S = len(scales).
+    X (n_0, m), Y (1, m). Returns shape (S,): the cost after training (inf or nan where training blew up).
+    """
+    from . import initializers
+
+    dims, scales = list(layer_dims), np.asarray(scales, dtype=float)
+    L, S, m = len(dims) - 1, len(scales), X.shape[1]
+    rng = np.random.default_rng(rng_seed)
+    Ws, bs = [], []
+    for l in range(1, L + 1):
+        std = 1.0 if relative_to is None else initializers.weight_std(relative_to, dims[l - 1], dims[l])
+        draw = rng.standard_normal((dims[l], dims[l - 1]))
+        Ws.append(scales[:, None, None] * std * draw[None])  # (S, n_l, n_{l-1})
+        bs.append(np.zeros((S, dims[l], 1)))
+    with np.errstate(all="ignore"):
+        for step in range(num_iterations + 1):
+            As = [np.broadcast_to(X, (S,) + X.shape)]
+            for l in range(L):  # forward: ReLU hidden layers, sigmoid output
+                Z = Ws[l] @ As[-1] + bs[l]
+                As.append(np.maximum(Z, 0.0) if l < L - 1 else 1 / (1 + np.exp(-Z)))
+            if step == num_iterations:
+                break
+            dZ = (As[-1] - Y) / m  # sigmoid + cross-entropy, already divided by m
+            for l in reversed(range(L)):  # backward, then one step on every layer
+                dW, db = dZ @ np.swapaxes(As[l], 1, 2), dZ.sum(axis=2, keepdims=True)
+                if l > 0:
+                    dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * (As[l] > 0)
+                Ws[l], bs[l] = Ws[l] - learning_rate * dW, bs[l] - learning_rate * db
+        AL = np.clip(As[-1][:, 0, :], 0.0, 1.0)
+        costs = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), axis=1)
+    return np.where(np.isnan(costs), np.inf, costs)

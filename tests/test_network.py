@@ -141,3 +141,70 @@ def test_activation_std_profile_reports_overflow_as_inf_without_warnings():
     with np.errstate(all="raise"):
         stds = network.activation_std_profile(rng.standard_normal((100, 10)), params, "linear")
     assert stds.shape == (200,) and not np.isfinite(stds[-1]) and np.isfinite(stds[0])
+
+
+# ----------------------------------------------------------------------------- diagnostics at initialization
+
+def test_std_profiles_match_activation_std_profile_trial_by_trial():
+    # the same draws in the same order: trial t draws X, then W_1..W_L, as one vectorized call does
+    width, depth, trials = 6, 4, 3
+    stds = network.std_profiles(width, depth, "he", "relu", trials, np.random.default_rng(5), examples=7)
+    assert stds.shape == (trials, depth)
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((trials, width, 7))
+    Ws = [rng.standard_normal((trials, width, width)) * np.sqrt(2 / width) for _ in range(depth)]
+    for t in range(trials):
+        params = {k: v for l in range(1, depth + 1)
+                  for k, v in ((f"W{l}", Ws[l - 1][t]), (f"b{l}", np.zeros((width, 1))))}
+        np.testing.assert_allclose(stds[t], network.activation_std_profile(X[t], params, "relu"), rtol=1e-12)
+
+
+def test_std_profiles_of_narrow_he_relu_networks_die_and_stay_dead():
+    stds = network.std_profiles(3, 60, "he", "relu", 200, np.random.default_rng(0))
+    dead = stds == 0
+    assert dead[:, -1].mean() > 0.5, "width 3 and depth 60: most He/ReLU networks should be dead"
+    assert (dead[:, :-1] <= dead[:, 1:]).all(), "a layer of zeros gives zeros after it"
+
+
+def test_layer_diagnostics_shapes_and_definitions():
+    rng = np.random.default_rng(1)
+    X, Y = rng.standard_normal((2, 30)), (rng.random((1, 30)) > 0.5).astype(float)
+    params = {"W1": rng.standard_normal((4, 2)), "b1": np.zeros((4, 1)), "W2": 5 * rng.standard_normal((3, 4)),
+              "b2": np.zeros((3, 1)), "W3": rng.standard_normal((1, 3)), "b3": np.zeros((1, 1))}
+    d = network.layer_diagnostics(X, Y, params, hidden="tanh", learning_rate=0.05)
+    assert d["saturated"].shape == (2,) and d["grad_to_weight"].shape == (3,) and d["update_to_weight"].shape == (3,)
+    A1 = np.tanh(params["W1"] @ X)
+    A2 = np.tanh(params["W2"] @ A1)
+    np.testing.assert_allclose(d["saturated"], [np.mean(np.abs(A1) > 0.97), np.mean(np.abs(A2) > 0.97)])
+    _, grads = network.cost_and_gradients(X, Y, params, hidden="tanh")
+    expected = [np.linalg.norm(grads[f"dW{l}"]) / np.linalg.norm(params[f"W{l}"]) for l in (1, 2, 3)]
+    np.testing.assert_allclose(d["grad_to_weight"], expected, rtol=1e-12)
+    np.testing.assert_allclose(d["update_to_weight"], 0.05 * np.array(expected), rtol=1e-12)
+
+
+def test_layer_diagnostics_of_zero_weights_is_inf_not_a_crash():
+    params = {"W1": np.zeros((3, 2)), "b1": np.zeros((3, 1)), "W2": np.zeros((1, 3)), "b2": np.zeros((1, 1))}
+    d = network.layer_diagnostics(np.ones((2, 4)), np.array([[0, 1, 0, 1.0]]), params)
+    assert np.isinf(d["grad_to_weight"]).all() or np.isnan(d["grad_to_weight"]).all()
+
+
+def test_weight_scale_sweep_equals_train_from_the_scaled_draws():
+    rng = np.random.default_rng(2)
+    X, Y = rng.standard_normal((2, 40)), (rng.random((1, 40)) > 0.5).astype(float)
+    dims, scales = [2, 5, 4, 1], [0.3, 1.0, 2.0]
+    finals = network.weight_scale_sweep(X, Y, dims, scales, "he", rng_seed=3, learning_rate=0.2, num_iterations=25)
+    draws = np.random.default_rng(3)
+    unit = {l: draws.standard_normal((dims[l], dims[l - 1])) for l in range(1, len(dims))}
+    for s, final in zip(scales, finals):
+        start = {}
+        for l in range(1, len(dims)):
+            start[f"W{l}"] = s * np.sqrt(2 / dims[l - 1]) * unit[l]
+            start[f"b{l}"] = np.zeros((dims[l], 1))
+        trained, _ = network.train(X, Y, start, 0.2, 25, hidden="relu")
+        assert final == pytest.approx(network.bce_cost(network.model_forward(X, trained)[0], Y), rel=1e-9)
+
+
+def test_weight_scale_sweep_with_a_fixed_scale_uses_unit_variance_draws():
+    X, Y = np.ones((2, 3)), np.array([[1.0, 0.0, 1.0]])
+    tiny = network.weight_scale_sweep(X, Y, [2, 3, 1], [1e-8], None, rng_seed=0, num_iterations=0)
+    assert tiny[0] == pytest.approx(np.log(2), abs=1e-6), "weights near 0 predict 0.5: the cost is log 2"

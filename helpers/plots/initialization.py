@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["SCHEME_COLORS", "plot_cost_curves", "plot_accuracies", "plot_decision_boundary",
            "plot_decision_boundaries", "plot_weight_rows", "plot_activation_stds", "plot_activation_std_panels",
@@ -210,3 +211,92 @@ def plot_activation_histograms(activations: dict, layers=(1, 10, 25, 50), bins: 
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+def plot_depth_over_width(profiles: dict, suptitle: str = ""):
+    """Two panels on the wandering of the signal through a deep network (profiles: width n -> shape (trials, L),
+    `network.std_profiles` of that width). Returns the figure.
+
+    Left: the variance over the trials of log(std(A_l) / std(A_1)) against l / n, the networks still alive at
+    layer l only (log-log axes): one line per width, which fall on one another if the spread grows like depth / width.
+    Right: the share of the trials whose activations are exactly 0 at layer l (dead networks), against l.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for i, (width, P) in enumerate(profiles.items()):
+        P = np.asarray(P, dtype=float)
+        layers = np.arange(1, P.shape[1] + 1)
+        spread = []
+        for l in range(P.shape[1]):
+            alive = P[:, l] > 0
+            spread.append(np.var(np.log(P[alive, l] / P[alive, 0])) if alive.sum() > 1 else np.nan)
+        spread = np.array(spread)
+        ok = np.isfinite(spread) & (spread > 0)
+        left.plot(layers[ok] / width, spread[ok], color=f"C{i}", label=f"width n = {width}")
+        right.plot(layers, np.mean(P == 0, axis=0), color=f"C{i}", label=f"width n = {width}")
+    left.set(xscale="log", yscale="log", xlabel="depth / width, l / n (log scale)",
+             ylabel="variance of log(std $A_l$ / std $A_1$) (log)", title="the spread grows like depth / width")
+    right.set(xlabel="layer l", ylabel="share of networks with $A_l$ = 0 exactly", ylim=(-0.02, 1.02),
+              title="narrow networks die: a layer of zeros stays zero")
+    for ax in (left, right):
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_layer_diagnostics(diagnostics: dict, reference: float = 1e-3, suptitle: str = ""):
+    """Karpathy's per-layer health check, small multiples side by side (diagnostics: label -> the dict of
+    `network.layer_diagnostics`): the share of saturated tanh units per hidden layer, the gradient-to-weight and
+    the update-to-weight ratios per layer (log scale), the last with a reference line at `reference`. Returns the
+    figure."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    for i, (label, d) in enumerate(diagnostics.items()):
+        color = _color(label, i)
+        sat = np.asarray(d["saturated"], dtype=float)
+        axes[0].plot(np.arange(1, sat.size + 1), sat, marker="o", color=color, label=label)
+        for ax, key in ((axes[1], "grad_to_weight"), (axes[2], "update_to_weight")):
+            values = np.asarray(d[key], dtype=float)
+            ok = np.isfinite(values) & (values > 0)
+            ax.plot(np.arange(1, values.size + 1)[ok], values[ok], marker="o", color=color, label=label)
+    axes[0].set(xlabel="hidden layer l", ylabel="share of units with |a| > 0.97", ylim=(-0.02, 1.02),
+                title="saturated tanh units")
+    axes[1].set(xlabel="layer l", ylabel="||dW_l|| / ||W_l|| (log scale)", yscale="log",
+                title="gradient-to-weight ratio")
+    axes[2].set(xlabel="layer l", ylabel="lr * ||dW_l|| / ||W_l|| (log scale)", yscale="log",
+                title="update-to-weight ratio, one step")
+    axes[2].axhline(reference, color="k", linestyle=":", label=f"{reference:g}, the rule of thumb")
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_weight_scale_sweep(scales: np.ndarray, finals: dict, ax=None, title: str = ""):
+    """Final training cost against the weight scale s on a log axis, one line per family (finals: label ->
+    shape (len(scales),), `network.weight_scale_sweep`); points that blew up (inf/NaN) are marked at the top.
+    Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    scales = np.asarray(scales, dtype=float)
+    top = 0.0
+    for i, (label, values) in enumerate(finals.items()):
+        values = np.asarray(values, dtype=float)
+        ok = np.isfinite(values)
+        top = max(top, values[ok].max() if ok.any() else 0.0)
+        ax.plot(scales[ok], values[ok], marker="o", color=f"C{i}", label=label)
+        if (~ok).any():
+            ax.plot(scales[~ok], np.full((~ok).sum(), 1.05 * max(top, 0.7)), "x", color=f"C{i}",
+                    label=f"{label}: blew up (inf/NaN)")
+    ax.axvline(1.0, color="k", linestyle=":", linewidth=1)
+    ax.set(xscale="log", xlabel="weight scale s (log scale)", ylabel="training cost after training")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)  # below: the curves fill the axes
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
