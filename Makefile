@@ -85,4 +85,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=.
 
 clean:
-	rm -rf autograded feedback submitted gradebook.db grades.csv reports test-artifacts .grading
+	rm -rf autograded feedback submitted gradebook.db grades.csv grading-errors.csv reports test-artifacts .grading

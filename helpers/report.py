@@ -1,6 +1,7 @@
 """The grading report: per assignment, the score distribution, the pass rate of every autograded test cell,
-the submissions that errored or timed out and who still needs manual grading; as PNG figures, one
-self-contained report.html (figures embedded as data URIs) and a short text summary.
+the misconceptions the class made most (the checks' `Mistake: <sentence>` failures, by number of students), the
+submissions that errored or timed out and who still needs manual grading; as PNG figures, one self-contained
+report.html (figures embedded as data URIs) and a short text summary.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from .checks import MISTAKE
 from .shards import TIMEOUT_ERRORS
 
 
@@ -28,11 +30,17 @@ class AssignmentResults:
     errored: dict[str, str] = field(default_factory=dict)           # student -> last line of the error
     timed_out: dict[str, list[str]] = field(default_factory=dict)   # student -> "cell: ErrorName"
     warnings: dict[str, list[str]] = field(default_factory=dict)    # student -> what was odd but graded
+    mistakes: dict[str, set[str]] = field(default_factory=dict)     # named mistake -> students who made it
+    mistake_cells: dict[str, set[str]] = field(default_factory=dict)  # named mistake -> test cells naming it
 
     def pass_rates(self) -> list[tuple[str, float, int, int]]:
         """(cell, rate, passed, graded) of every test cell, worst first."""
         rows = [(c, p / g if g else 0.0, p, g) for c, (p, g) in self.passes.items()]
         return sorted(rows, key=lambda r: (r[1], r[0]))
+
+    def common_mistakes(self) -> list[tuple[str, int]]:
+        """(sentence, number of students) of every named mistake, the most frequent first."""
+        return sorted(((m, len(s)) for m, s in self.mistakes.items()), key=lambda r: (-r[1], r[0]))
 
 
 def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
@@ -67,13 +75,38 @@ def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
                         tally = res.passes.setdefault(cell.name, [0, 0])
                         tally[0] += g.auto_score >= cell.max_score - 1e-9
                         tally[1] += 1
-    for path in sorted((root / "autograded").glob(f"*/{assignment}/*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and out.get("ename") in TIMEOUT_ERRORS:
-                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
-                    res.timed_out.setdefault(path.parent.parent.name, []).append(f"{gid}: {out['ename']}")
+    read_autograded(root, res)
     return res
+
+
+def read_autograded(root: Path, res: AssignmentResults) -> None:
+    """Add to `res` what the autograded notebooks of its assignment say: the cells that timed out or killed the
+    kernel, and the mistakes the checks named (error outputs whose message starts with `Mistake: `), counted once
+    per student; the submissions that could not be graded are left out, as in the figures."""
+    for path in sorted((root / "autograded").glob(f"*/{res.name}/*.ipynb")):
+        student = path.parent.parent.name
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id", "a cell")
+            # only a test cell's check names a mistake; a student's own cell could raise any text
+            is_test = bool(meta.get("grade")) and not meta.get("solution")
+            for out in cell.get("outputs", []):
+                if out.get("output_type") != "error":
+                    continue
+                if out.get("ename") in TIMEOUT_ERRORS:
+                    res.timed_out.setdefault(student, []).append(f"{gid}: {out['ename']}")
+                sentence = named_mistake(out.get("evalue", ""))
+                if sentence and is_test and student not in res.errored:
+                    res.mistakes.setdefault(sentence, set()).add(student)
+                    res.mistake_cells.setdefault(sentence, set()).add(gid)
+
+
+def named_mistake(evalue: str) -> str | None:
+    """The sentence of a `Mistake: <sentence>` first line of an error's message, else None."""
+    first = evalue.split("\n", 1)[0].strip()
+    if not first.startswith(MISTAKE):
+        return None
+    return first[len(MISTAKE):].strip() or None
 
 
 def plot_scores(res: AssignmentResults, path: Path) -> Path:
@@ -138,7 +171,23 @@ def summary_line(res: AssignmentResults) -> str:
     rows = res.pass_rates()
     if rows:
         text += f"; most failed check: {rows[0][0]} ({100 * rows[0][1]:.0f}% pass)"
+    mistakes = res.common_mistakes()
+    if mistakes:
+        sentence, n = mistakes[0]
+        text += f"; most common mistake: {sentence} ({n} student{'s' if n != 1 else ''})"
     return text
+
+
+def mistakes_table(res: AssignmentResults) -> str:
+    """The named mistakes as an HTML table, the most frequent first: sentence, students, test cells."""
+    rows = res.common_mistakes()
+    if not rows:
+        return "<div class='mistakes'><h3>Named mistakes: none</h3></div>"
+    graded = max(len(res.scores), len(set().union(*res.mistakes.values())))
+    body = "".join(f"<tr><td>{html.escape(m)}</td><td>{n} of {graded}</td>"
+                   f"<td>{html.escape(', '.join(sorted(res.mistake_cells.get(m, ()))))}</td></tr>" for m, n in rows)
+    return (f"<div class='mistakes'><h3>Named mistakes, most frequent first ({len(rows)})</h3><table>"
+            f"<tr><th>mistake</th><th>students</th><th>test cells</th></tr>{body}</table></div>")
 
 
 def _table(title: str, rows: dict[str, object]) -> str:
@@ -169,14 +218,15 @@ def write_report(root: Path, names: list[str], status: dict) -> tuple[Path, str]
         lines.append(summary_line(res))
         sections.append(
             f"<h2>{html.escape(name)}</h2><p>{html.escape(summary_line(res))}</p>"
-            f"<div class='figs'>{_img(scores, name + ' scores')}{_img(checks, name + ' pass rates')}</div>"
+            f"<div class='figs'>{_img(scores, name + ' scores')}{_img(checks, name + ' pass rates')}"
+            f"{mistakes_table(res)}</div>"
             + _table("Could not be graded (not zeros: see grading-errors.csv)", res.errored)
             + _table("Graded, with warnings", res.warnings)
             + _table("Timed out or kernel died", res.timed_out)
             + _table("Needs manual grading", res.manual))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}img{max-width:100%;margin:4px}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
-             ".figs{display:flex;flex-wrap:wrap;align-items:flex-start}")
+             ".figs{display:flex;flex-wrap:wrap;align-items:flex-start}.mistakes{margin:4px;max-width:540px}")
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
             f"<style>{style}</style></head><body><h1>Grading report, {time.strftime('%Y-%m-%d %H:%M')}</h1>"
             + "".join(sections) + "</body></html>")

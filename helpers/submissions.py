@@ -140,7 +140,7 @@ class Scenario:
         doc = re.match(r'\s*"""(.*?)"""', text, re.S)
         head = text.split("\n# %% ", 1)[0]
         folder: dict[str, list[str]] = {}
-        for key, value in re.findall(r"^# (assignment|loses|file|timestamp|nbformat|ids|outcome|warns): ?(.*)$",
+        for key, value in re.findall(r"^# (assignment|loses|names|file|timestamp|nbformat|ids|outcome|warns): ?(.*)$",
                                      head, re.M):
             folder.setdefault(key, []).append(value.strip())
         loses = folder.pop("loses", [""])[0]

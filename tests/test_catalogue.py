@@ -12,7 +12,8 @@ import nbformat
 import pytest
 
 from helpers.course import nbgrader
-from helpers.submissions import example_notebook, graded_cells, scenarios, solution_cells
+from helpers.checks import MISTAKE
+from helpers.submissions import Scenario, example_notebook, graded_cells, scenarios, solution_cells
 from conftest import ASSIGNMENTS, FIXTURES, ROOT, cell_scores, make_course, submit
 
 _graded: dict = {}
@@ -36,6 +37,21 @@ def graded(assignment: str, tmp_path_factory):
 def _scenario_params(prefix: str):
     return [pytest.param(a, p.stem, id=f"{a}-{p.stem}", marks=[pytest.mark.xdist_group(a), pytest.mark.slow])
             for a in ASSIGNMENTS for p in sorted((FIXTURES / a).glob(f"{prefix}*.py"))]
+
+
+#: the share of an assignment's mistake scenarios whose failure must name the mistake (`# names:` line)
+NAMED_SHARE = 0.8
+
+
+def _named_params():
+    """(assignment, scenario, text) of every mistake scenario with a `# names: <text>` line."""
+    params = []
+    for a in ASSIGNMENTS:
+        for p in sorted((FIXTURES / a).glob("mistake_*.py")):
+            for text in Scenario.parse(p, a).folder.get("names", []):
+                params.append(pytest.param(a, p.stem, text, id=f"{a}-{p.stem}",
+                                           marks=[pytest.mark.xdist_group(a), pytest.mark.slow]))
+    return params
 
 
 def _failures(course, student: str, assignment: str) -> dict[str, tuple[str, str]]:
@@ -110,3 +126,21 @@ def test_correct_variant_keeps_full_marks(assignment, scenario, tmp_path_factory
     course, found, scores, points = graded(assignment, tmp_path_factory)
     assert scores[scenario] == points, f"{scenario}: a correct implementation lost points: " \
         f"{ {g: s for g, s in scores[scenario].items() if s < points[g]} } {_failures(course, scenario, assignment)}"
+
+
+@pytest.mark.parametrize("assignment,scenario,text", _named_params())
+def test_mistake_is_named_on_the_first_line_of_a_failure(assignment, scenario, text, tmp_path_factory):
+    course, found, _, _ = graded(assignment, tmp_path_factory)
+    firsts = {gid: evalue.splitlines()[0] if evalue else "" for gid, (_, evalue) in
+              _failures(course, scenario, assignment).items()}
+    named = [gid for gid, first in firsts.items() if first.startswith(MISTAKE) and text in first]
+    assert named, f"{scenario}: no failing test cell says '{MISTAKE}...{text}...' on its first line; they say {firsts}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_most_mistakes_of_the_catalogue_are_named(assignment):
+    mistakes = [s for s in scenarios(assignment, FIXTURES / assignment) if s.name.startswith("mistake_")]
+    unnamed = [s.name for s in mistakes if not s.folder.get("names")]
+    share = 1 - len(unnamed) / len(mistakes) if mistakes else 1.0
+    assert share >= NAMED_SHARE, (f"{assignment}: {100 * share:.0f}% of the mistake scenarios have a '# names:' "
+                                  f"line, at least {100 * NAMED_SHARE:.0f}% must; without one: {', '.join(unnamed)}")
