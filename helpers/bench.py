@@ -166,8 +166,9 @@ def notebook_seconds(path: Path) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
+    # nbclient's defaults, Output-widget emulation included, as nbconvert runs it (the explorers draw without
+    # `with output:`, which could stall a cell: helpers/widgets/_output.py)
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    client.widget_registry = {}  # no Output-widget emulation, which can stall a cell to the timeout (nbclient#312)
     client.execute(stderr=subprocess.DEVNULL)  # no kernel chatter in the figures
     return time.perf_counter() - start
 
