@@ -68,7 +68,7 @@ def find_chromium() -> str:
         pytest.fail(f"CHROMIUM={os.environ['CHROMIUM']} is not a file.")
     pytest.fail("The browser tests need Chromium, and none is at " + ", ".join(CHROMIUM_CANDIDATES) + ".\n"
                 "    make system-packages                 (as root: installs what the course needs, chromium too)\n"
-                "    sudo apt-get install chromium        (Debian; chromium-browser or google-chrome elsewhere)\n"
+                "    or Debian's package chromium with sudo (chromium-browser or google-chrome elsewhere),\n"
                 "or point CHROMIUM=/path/to/chrome at one, or skip these tests with  -m 'not browser'.")
 
 
