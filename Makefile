@@ -5,13 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 BENCH_STUDENTS ?= 40
+SCHEDULER ?=
+COURSE := $(BIN)/course
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help venv system-packages release examples demo grade bench test test-fast lab clean
+.PHONY: help venv system-packages release examples demo grade feedback bench test test-fast lab clean
 
 help:
 	@echo "make demo     grade the bundled example submissions and print the score table"
-	@echo "make grade    grade every submission under submitted/ on every core (GRADE_ARGS=--force ...)"
+	@echo "make grade    grade every new submission under submitted/ on every core (GRADE_ARGS=--force ...),"
+	@echo "              or on a Dask cluster: make grade SCHEDULER=tcp://host:8786"
+	@echo "make feedback write every graded submission's feedback again (after grading by hand)"
 	@echo "make bench    sequential nbgrader against make grade on a synthetic class (BENCH_STUDENTS=40)"
 	@echo "make test     run the whole test suite"
 	@echo "make lab      JupyterLab on the course, with nbgrader's extensions"
@@ -33,9 +37,11 @@ venv: $(STAMP)
 
 # Debian packages the course needs, in one list (add more here): bubblewrap is the sandbox of the grading kernels
 # (README, "Grading safety"), chromium the browser of the browser tests (tests/browser/conftest.py finds it, never
-# installs it). The set-up installs the missing ones once, before anything runs: as root with apt-get
-# (non-interactive; `apt-get update` only if the install fails), otherwise it says what to install and goes on.
-SYSTEM_PACKAGES := bubblewrap chromium
+# installs it), postgresql the database server the PostgreSQL tests start on a private folder and port (the course
+# itself needs only the client library, psycopg2-binary). The set-up installs the missing ones once, before anything
+# runs: as root with apt-get (non-interactive; `apt-get update` only if the install fails), otherwise it says what
+# to install and goes on.
+SYSTEM_PACKAGES := bubblewrap chromium postgresql
 
 system-packages:
 	@missing=""; \
@@ -43,7 +49,8 @@ system-packages:
 		if command -v dpkg-query >/dev/null; then \
 			dpkg-query -W -f='$${db:Status-Abbrev}' "$$pkg" 2>/dev/null | grep -q '^ii' || missing="$$missing $$pkg"; \
 		else \
-			command -v "$$( [ "$$pkg" = bubblewrap ] && echo bwrap || echo "$$pkg" )" >/dev/null || missing="$$missing $$pkg"; \
+			case "$$pkg" in bubblewrap) cmd=bwrap;; postgresql) cmd=pg_ctl;; *) cmd="$$pkg";; esac; \
+			command -v "$$cmd" >/dev/null || missing="$$missing $$pkg"; \
 		fi; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -56,24 +63,28 @@ system-packages:
 	else \
 		echo "Missing system packages:$$missing. Install them once, then run make again:" >&2; \
 		echo "    sudo apt-get install --no-install-recommends$$missing   (Debian, Ubuntu; elsewhere: the same)" >&2; \
-		echo "  bubblewrap: grading refuses to run without its sandbox; chromium: the browser tests fail without it" >&2; \
+		echo "  bubblewrap: grading refuses to run without its sandbox; chromium: the browser tests fail without it;" >&2; \
+		echo "  postgresql: the PostgreSQL tests skip without it" >&2; \
 		echo "  (or point CHROMIUM=/path/to/chrome at another Chromium or Chrome)." >&2; \
 	fi
 
 release: $(STAMP)
-	$(BIN)/python -c "from helpers.course import generate_release; print('generated', *generate_release())"
+	$(COURSE) release
 
 examples: release
-	$(BIN)/python -m helpers.submissions
+	$(COURSE) examples
 
 demo: release
-	$(BIN)/python -m helpers.grading --demo
+	$(COURSE) demo
 
 grade: $(STAMP)
-	$(BIN)/python -m helpers.grading --jobs $(JOBS) $(GRADE_ARGS)
+	$(COURSE) grade $(if $(SCHEDULER),--scheduler $(SCHEDULER),--jobs $(JOBS)) $(GRADE_ARGS)
+
+feedback: $(STAMP)
+	$(COURSE) feedback $(if $(SCHEDULER),--scheduler $(SCHEDULER),--jobs $(JOBS))
 
 bench: $(STAMP)
-	$(BIN)/python -m helpers.bench --students $(BENCH_STUDENTS) --jobs $(JOBS)
+	$(COURSE) bench --students $(BENCH_STUDENTS) --jobs $(JOBS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup

@@ -1,12 +1,18 @@
-"""nbgrader configuration of the course; `nbgrader ...` run from this folder uses it.
+"""nbgrader configuration of the course; `nbgrader ...` and `course ...` run from this folder use it.
 
-The course root is the folder nbgrader runs in, so the gradebook is ./gradebook.db
-(nbgrader's SQLite default) and the layout is source/, release/, submitted/, autograded/, feedback/.
+The course root is the folder nbgrader runs in, and the layout is source/, release/, submitted/, autograded/,
+feedback/. The gradebook is ./gradebook.db (nbgrader's SQLite default), or the database NBGRADER_DB_URL names
+(an SQLAlchemy URL, e.g. postgresql://grader@dbhost/course, for several graders at once): the nbgrader commands,
+the formgrader and `course grade` then all use that database.
 """
+
+import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 c.CourseDirectory.course_id = "optimization-setup"
+if os.environ.get("NBGRADER_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["NBGRADER_DB_URL"]
 
 # Solutions become this stub in release/; test cells turn NotImplementedError into a message.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -21,32 +27,32 @@ c.LimitOutput.max_traceback = 60
 
 # The exchange (release/fetch/submit, and the assignment list in JupyterLab) lives inside the course,
 # so a single-machine course needs no /srv/nbgrader and no root.
-import os  # noqa: E402
-
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
 os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # A timestamp.txt that nbgrader cannot parse stops its whole run (nbgrader 0.9.6 calls a missing `fail`):
-# read timestamps leniently instead, and ignore an unreadable one with a warning (helpers/timestamps.py).
-from helpers.timestamps import install as read_timestamps_leniently  # noqa: E402
+# read timestamps leniently instead, and ignore an unreadable one with a warning (grader/timestamps.py).
+from grader.timestamps import install as read_timestamps_leniently  # noqa: E402
 
 read_timestamps_leniently()
 
-# Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, helpers.grading):
-# the kernel runs in a sandbox (helpers.kernel, helpers.sandbox), every test that passes is checked again
-# outside it (helpers.autograde.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
+# Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, course grade):
+# the kernel runs in a sandbox (grader.kernel, grader.sandbox), every test that passes is checked again
+# outside it (grader.recheck.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
     SaveAutoGrades)
 
-from helpers.autograde import HideHiddenTests, Reverify, SafeExecute  # noqa: E402
-from helpers.restore import RestoreCells  # noqa: E402
+from grader.execute import SafeExecute  # noqa: E402
+from grader.feedback import HideHiddenTests  # noqa: E402
+from grader.recheck import Reverify  # noqa: E402
+from grader.restore import RestoreCells  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-# RestoreCells (helpers.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
+# RestoreCells (grader.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
 c.Autograde.sanitize_preprocessors = [ClearOutput, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
@@ -55,8 +61,8 @@ c.SafeExecute.timeout = 30
 
 # Validate (the JupyterLab button, `nbgrader validate`) runs a notebook as grading does where a student sees it:
 # no stdin, grading's per-cell timeout, no demo_* cells, stderr scored as grading scores it, and an error in any
-# code cell reported, solution cells included (an input() there fails when grading), see helpers/validate.py.
-from helpers.validate import install as validate_as_grading  # noqa: E402
+# code cell reported, solution cells included (an input() there fails when grading), see grader/validate.py.
+from grader.validate import install as validate_as_grading  # noqa: E402
 
 validate_as_grading()
 c.Validator.validate_all = True

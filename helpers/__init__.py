@@ -1,9 +1,10 @@
-"""Helpers of the course on setting up the optimization problem of deep networks.
+"""What the course's notebooks import: the student's side of the course on setting up the optimization problem.
 
-Student-facing: `datasets`, `linear_model`, `plots`, `widgets`, `checks`.
-Instructor tooling: `course` (layout), `submissions` (building notebooks), `grading` (the pipeline), `intake`
-(what a run grades), `timestamps`, `restore` (cells put back from the gradebook), `validate` (the Validate button),
-`autograde`, `kernel` and `sandbox` (safe grading), `verify` (the re-check), `report`, `bench`.
+`datasets` (the toy data), `linear_model` (the cost surface of 01), `network` (the small network) with `layers`
+(its forward/backward pairs and cost), `deep_signal` (signals through deep networks), `initializers`,
+`gradient_check` with `finite_differences`, `plots`, `widgets`, and `checks` with `failure_messages`, `tracebacks`
+and `transcript`, which the test cells use. Nothing here imports the grading platform (the `grader` package beside
+this one).
 """
 
 __version__ = "0.1.0"

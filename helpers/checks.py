@@ -4,14 +4,13 @@ A test cell calls the student's function through `call`, which turns the usual s
 a crash, an input changed in place, a forgotten `return`) into a `CheckFailed` with a message to act on,
 then compares results with `expect_close`, `expect_shape`, `expect_equal` or `expect`.
 
-Every message's first line holds the key words and fits in `FIRST_LINE` (80) characters: Validate (JupyterLab,
-`nbgrader validate`) cuts lines at about 90, and the feedback and the class report read the first line. The
-details follow on later lines: `on: <the input>`, the expected and found values, a hint.
+Every message's first line holds the key words and fits in `FIRST_LINE` (80) characters; the details follow on
+later lines (`helpers.failure_messages` writes them).
 
 `mistakes={sentence: value}` names a known mistake: when the result is wrong but equals what that mistake
 computes on the same input, the first line is `Mistake: <sentence>`, and the check's generic hint is left out (it
 may be meant for another mistake). Inside IPython, a failing check's traceback stops at the student's code: no
-frame of `helpers` is shown (see `_install_in_ipython`).
+frame of `helpers` is shown (`helpers.tracebacks`).
 
 Default tolerances: `rtol=1e-7`, `atol=1e-10`. Two correct float64 implementations differ by round-off,
 about 1e-15 relative per operation and well under 1e-10 after the few thousand operations of a test, while
@@ -21,90 +20,26 @@ the mistakes the tests look for (ddof=1, a wrong axis, a missing factor) change 
 from __future__ import annotations
 
 import copy
-import os
 import sys
-import textwrap
-import types
 
 import numpy as np
 
-from . import transcript
+from . import tracebacks, transcript
+from .failure_messages import (_NOT_YET, FIRST_LINE, MISTAKE, _check_sentences, _first_fitting, _inputs,
+                               _message, _name, _on, _shape_message, _value_message, describe)
+from .failure_messages import _pair, _show, _wrap  # noqa: F401 - importable from here, as before
+from .tracebacks import _PACKAGE, _outside_helpers, _show_check_failed, _trim_chain  # noqa: F401 - likewise
 
 __all__ = ["CheckFailed", "call", "answer", "describe", "as_array", "expect", "expect_shape", "expect_close",
            "expect_equal", "expect_raises", "FIRST_LINE", "MISTAKE"]
-
-#: the longest first line of a failure: Validate shows lines of 90 characters, 4 of them indentation
-FIRST_LINE = 80
-#: how the first line of a failure that recognises a known mistake begins
-MISTAKE = "Mistake: "
-
-_NOT_YET = ("{name} is not implemented yet",
-            "Replace `raise NotImplementedError()` in its cell with your code, run that cell, then run this test "
-            "again.")
 
 
 class CheckFailed(AssertionError):
     """A graded check failed; the message tells the student what to change."""
 
 
-# ------------------------------------------------------------------------------------------- messages
-def _wrap(line: str) -> list[str]:
-    """`line` cut at spaces into lines of at most FIRST_LINE characters, continuations indented like it."""
-    if len(line) <= FIRST_LINE:
-        return [line]
-    indent = line[: len(line) - len(line.lstrip())]
-    return textwrap.wrap(line, FIRST_LINE, initial_indent="", subsequent_indent=indent + "  ",
-                         break_long_words=False, break_on_hyphens=False, drop_whitespace=True) or [line]
-
-
-def _message(first: str, *details: str, hint: str = "") -> str:
-    """The text of a failure: `first` (wrapped if too long, so the rest of it opens the details), then every
-    non-empty detail line, then the hint; no line past FIRST_LINE unless a single word is longer."""
-    lines = []
-    for text in (first, *details, f"Hint: {hint}" if hint else ""):
-        for line in str(text).splitlines():
-            lines.extend(_wrap(line.rstrip()))
-    return "\n".join(lines)
-
-
 def _fail(first: str, *details: str, hint: str = "") -> CheckFailed:
     return CheckFailed(_message(first, *details, hint=hint))
-
-
-def _first_fitting(*options: tuple[str, str]) -> tuple[str, str]:
-    """The first (first line, what moves to the details) whose first line fits; else the last one."""
-    for first, moved in options:
-        if len(first) <= FIRST_LINE:
-            return first, moved
-    return options[-1]
-
-
-def _on(on: str) -> str:
-    return f"on: {on}" if on else ""
-
-
-def describe(x) -> str:
-    """A short description of a test input for messages: shape and dtype of arrays, value of scalars."""
-    if isinstance(x, np.ndarray):
-        if x.size <= 6:
-            return f"{np.array2string(x, precision=4, separator=', ', max_line_width=10**6)} (shape {x.shape})"
-        return f"a {x.dtype} array of shape {x.shape}"
-    if isinstance(x, dict):
-        return "a dict with keys " + ", ".join(map(str, x))
-    if isinstance(x, (list, tuple)):
-        kind = type(x).__name__
-        if x and all(isinstance(v, np.ndarray) for v in x):
-            shapes = {v.shape for v in x}
-            return f"a {kind} of {len(x)} arrays of shape {x[0].shape}" if len(shapes) == 1 else \
-                f"a {kind} of {len(x)} arrays of shapes {', '.join(str(v.shape) for v in x[:4])}" + (", ..." if len(x) > 4 else "")
-        return f"a {kind} of {len(x)} items" if len(x) > 6 else repr(x)
-    if callable(x):
-        return getattr(x, "__name__", "a function")
-    return repr(x)
-
-
-def _name(fn) -> str:
-    return getattr(fn, "__name__", "your function")
 
 
 # ------------------------------------------------------------------------------------------- calling
@@ -141,10 +76,6 @@ def _invoke(fn, args: tuple, kwargs: dict):
         result, error = None, raised
     transcript.emit(_name(fn), key, before, args, kwargs, loggers, result, error)
     return result, error
-
-
-def _inputs(args: tuple, kwargs: dict) -> str:
-    return ", ".join([describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()])
 
 
 def call(fn, *args, **kwargs):
@@ -224,44 +155,11 @@ def expect(condition: bool, message: str) -> None:
         raise _fail(message)
 
 
-def _shape_message(what: str, shape: tuple, found_shape: tuple) -> str:
-    return f"{what} should have shape {tuple(shape)}, but it has shape {found_shape}"
-
-
 def expect_shape(found, shape: tuple, what: str, on: str = "") -> None:
     """`found` must be an array of exactly `shape` (e.g. `(n_x, 1)`)."""
     arr = as_array(found, what, on=on)
     if arr.shape != tuple(shape):
         raise _fail(_shape_message(what, shape, arr.shape), _on(on))
-
-
-def _show(label: str, arr: np.ndarray) -> str:
-    """`label` then `arr`, its later rows aligned under its first, with as many entries at each end of a row
-    (3, 2 or 1) as keep each row on one line of FIRST_LINE characters."""
-    for edge in (3, 2, 1):
-        text = label + np.array2string(arr, precision=6, separator=", ", threshold=12, edgeitems=edge,
-                                       max_line_width=FIRST_LINE, prefix=label)
-        if arr.ndim < 2 or max(map(len, text.splitlines())) <= FIRST_LINE and text.count("\n") < arr.shape[0]:
-            return text
-    return text
-
-
-def _pair(expected: float, found: float) -> tuple[str, str]:
-    """Both numbers with the fewest digits (6, 10 or 17) that tell them apart."""
-    for digits in (6, 10, 17):
-        e, f = f"{expected:.{digits}g}", f"{found:.{digits}g}"
-        if e != f:
-            break
-    return e, f
-
-
-def _check_sentences(mistakes: dict | None) -> dict:
-    """The `mistakes` dict, after making sure every sentence fits the first line with its prefix."""
-    for sentence in mistakes or {}:
-        if not isinstance(sentence, str) or "\n" in sentence or len(MISTAKE + sentence) > FIRST_LINE:
-            raise ValueError(f"a mistake's sentence must be one line of at most {FIRST_LINE - len(MISTAKE)} "
-                             f"characters (it follows {MISTAKE!r} on the first line of a failure): {sentence!r}")
-    return mistakes or {}
 
 
 def _named_mistake(mistakes: dict, matches) -> str | None:
@@ -306,19 +204,6 @@ def expect_close(found, expected, what: str, on: str = "", rtol: float = 1e-7, a
     if named is not None:
         raise _fail(MISTAKE + named, first, *details)
     raise _fail(first, *details, hint=hint)
-
-
-def _value_message(what: str, expected: np.ndarray, found: np.ndarray, ok: np.ndarray, on: str):
-    """(first line, detail lines) for values of the right shape that differ where `ok` is False."""
-    bad = np.unravel_index(np.argmin(ok), ok.shape) if ok.ndim else ()
-    e, f = _pair(expected[bad].item(), found[bad].item())
-    at = f" at {tuple(int(i) for i in bad)}" if ok.ndim else ""
-    first, moved = _first_fitting((f"{what} is wrong{at}: expected {e}, found {f}", ""),
-                                  (f"{what} is wrong: expected {e}, found {f}", f"first wrong entry{at}"),
-                                  (f"{what} is wrong", f"expected {e}, found {f}{at}"))
-    details = [moved, _on(on)] if ok.ndim == 0 else \
-        [moved, _on(on), _show("  expected: ", expected), _show("  found:    ", found)]
-    return first, details
 
 
 def _equal(a, b) -> bool:
@@ -369,57 +254,9 @@ def expect_raises(error: type[Exception], fn, *args, what: str, **kwargs) -> Exc
 
 
 # ------------------------------------------------------------------------------------------- tracebacks
-_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def _outside_helpers(tb: types.TracebackType | None) -> types.TracebackType | None:
-    """The traceback `tb` without the frames of files of the helpers package (the same frames otherwise)."""
-    kept = []
-    while tb is not None:
-        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE):
-            kept.append(tb)
-        tb = tb.tb_next
-    trimmed = None
-    for t in reversed(kept):
-        trimmed = types.TracebackType(trimmed, t.tb_frame, t.tb_lasti, t.tb_lineno)
-    return trimmed
-
-
-def _trim_chain(error: BaseException) -> None:
-    """Drop the helpers frames of the exceptions `error` was raised from (the student's crash, for `call`)."""
-    seen = {id(error)}
-    todo = [error.__cause__, error.__context__]
-    while todo:
-        e = todo.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        e.__traceback__ = _outside_helpers(e.__traceback__)
-        todo += [e.__cause__, e.__context__]
-
-
-def _show_check_failed(shell, etype, value, tb, tb_offset=None):
-    """IPython's handler of a CheckFailed: the usual error output (ename CheckFailed, the full evalue), with a
-    traceback of the test cell's line and, for a crash, the student's frames, never a frame of helpers."""
-    try:
-        _trim_chain(value)
-        stb = shell.InteractiveTB.structured_traceback(etype, value, _outside_helpers(tb), tb_offset=tb_offset)
-        head, colon, _ = stb[-1].partition(": ")  # "CheckFailed: <message>", the name in colour
-        if colon:  # the message on lines of its own, so that Validate's 90 columns show its first line whole
-            stb = stb[:-1] + [f"{head}:\n{value}"]
-    except Exception:  # noqa: BLE001 - never lose the error output by which nbgrader scores the cell
-        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %debug
-    shell._showtraceback(etype, value, stb)
-    return stb
-
-
 def _install_in_ipython() -> None:
-    """Let the running IPython (a student's or the grading kernel) show CheckFailed with `_show_check_failed`."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
-    if shell is not None and hasattr(shell, "set_custom_exc"):
-        shell.set_custom_exc((CheckFailed,), _show_check_failed)
+    """Let the running IPython (a student's or the grading kernel) show CheckFailed without helpers' frames."""
+    tracebacks.show_in_ipython(CheckFailed)
 
 
 _install_in_ipython()

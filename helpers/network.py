@@ -1,5 +1,6 @@
-"""A small fully connected network in numpy: forward/backward pairs with caches, CS231n style.
+"""A small fully connected network in numpy, CS231n style: the model, its training, its diagnostics at initialization.
 
+The network is built from the forward/backward pairs with caches of `helpers.layers` (importable from here too).
 Conventions: `A` has shape (n_l, m), one column per example; `W_l` (n_l, n_{l-1}); `b_l` (n_l, 1);
 parameters {"W1", "b1", ..., "WL", "bL"}; gradients {"dW1", "db1", ...}. Hidden layers use `hidden`
 ("relu", "tanh", "sigmoid" or "linear"); the output layer is a sigmoid with binary cross-entropy.
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-HIDDEN = ("relu", "tanh", "sigmoid", "linear")
+from .layers import (HIDDEN, activation_backward, activation_forward, bce_cost, dropout_backward, dropout_forward,
+                     linear_backward, linear_forward)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -42,73 +44,6 @@ def _check_hidden(hidden: str) -> str:
         raise ValueError(f"unknown activation {hidden!r}; expected one of {', '.join(HIDDEN)}")
     return hidden
 
-
-# ----------------------------------------------------------------------------- layers
-def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
-    """Z = W @ A_prev + b. A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1) -> Z (n_l, m), cache."""
-    return W @ A_prev + b, (A_prev, W)
-
-
-def linear_backward(dZ: np.ndarray, cache):
-    """dZ (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1). dZ already carries the 1/m of the cost."""
-    A_prev, W = cache
-    return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)
-
-
-def activation_forward(Z: np.ndarray, kind: str):
-    """A = g(Z) for kind in HIDDEN; Z (n_l, m) -> A (n_l, m), cache."""
-    if kind == "relu":
-        A = np.maximum(Z, 0.0)
-    elif kind == "tanh":
-        A = np.tanh(Z)
-    elif kind == "sigmoid":
-        A = 0.5 * (1.0 + np.tanh(0.5 * Z))  # the tanh form never overflows in exp
-    else:
-        A = Z
-    return A, (kind, Z, A)
-
-
-def activation_backward(dA: np.ndarray, cache) -> np.ndarray:
-    """dA (n_l, m) -> dZ (n_l, m) = dA * g'(Z)."""
-    kind, Z, A = cache
-    if kind == "relu":
-        return dA * (Z > 0)
-    if kind == "tanh":
-        return dA * (1.0 - A**2)
-    if kind == "sigmoid":
-        return dA * A * (1.0 - A)
-    return dA
-
-
-def dropout_forward(A: np.ndarray, keep_prob: float, rng: np.random.Generator | None):
-    """Inverted dropout: keep each unit with probability keep_prob and divide by keep_prob.
-
-    A (n_l, m) -> A_drop (n_l, m), cache. keep_prob = 1.0 is the identity and draws nothing.
-    """
-    if not 0.0 < keep_prob <= 1.0:
-        raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
-    if keep_prob == 1.0:
-        return A, None
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("dropout with keep_prob < 1 needs rng, a numpy.random.Generator")
-    mask = rng.random(A.shape) < keep_prob
-    return A * mask / keep_prob, (mask, keep_prob)
-
-
-def dropout_backward(dA: np.ndarray, cache) -> np.ndarray:
-    """dA_drop (n_l, m) -> dA (n_l, m), through the same mask as the forward pass."""
-    if cache is None:
-        return dA
-    mask, keep_prob = cache
-    return dA * mask / keep_prob
-
-
-def bce_cost(AL: np.ndarray, Y: np.ndarray) -> float:
-    """Binary cross-entropy -(1/m) sum(Y log AL + (1-Y) log(1-AL)); AL, Y (1, m). inf when a sure prediction is wrong."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        losses = -(Y * np.log(AL) + (1 - Y) * np.log1p(-AL))
-    losses = np.where((Y == AL), 0.0, losses)  # 0 * log(0) is 0 for a sure and right prediction
-    return float(np.mean(losses))
 
 
 # ----------------------------------------------------------------------------- the model

@@ -11,9 +11,9 @@ import re
 import nbformat
 import pytest
 
-from helpers.course import nbgrader
+from grader.course import nbgrader
 from helpers.checks import MISTAKE
-from helpers.submissions import Scenario, example_notebook, graded_cells, scenarios, solution_cells
+from grader.submissions import Scenario, example_notebook, graded_cells, scenarios, solution_cells
 from conftest import ASSIGNMENTS, FIXTURES, ROOT, cell_scores, make_course, submit
 
 _graded: dict = {}

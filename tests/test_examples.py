@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers.submissions import example_plan, expected_scores, write_examples
+from grader.submissions import example_plan, expected_scores, write_examples
 from conftest import ROOT, ASSIGNMENTS, cell_scores, make_course
 
 
@@ -29,7 +29,7 @@ def test_examples_are_what_the_builder_produces(tmp_path):
 def test_demo_grades_every_example_cell_as_expected(tmp_path):
     course = make_course(tmp_path, ASSIGNMENTS)
     shutil.copytree(ROOT / "examples", course / "examples")
-    run = subprocess.run([sys.executable, "-m", "helpers.grading", "--demo"], cwd=course, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "grader.cli", "demo"], cwd=course, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     plan = example_plan(course)
     for student in plan:

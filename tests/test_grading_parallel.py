@@ -1,4 +1,4 @@
-"""Does the parallel class grader (helpers.grading) leave exactly what sequential `nbgrader autograde` leaves,
+"""Does the class grader (`course grade`, on an embedded Dask cluster) leave exactly what sequential `nbgrader autograde` leaves,
 survive interruption, keep manual grades, and write a report worth opening?"""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import time
 
 import pytest
 
-from helpers.bench import BROKEN
-from helpers.bench import results as autograde_results
-from helpers.course import nbgrader
-from helpers.submissions import example_notebook
+from grader.bench import BROKEN
+from grader.bench import results as autograde_results
+from grader.course import Course, nbgrader
+from grader.submissions import example_notebook
 from conftest import ROOT, make_course, submit
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading_parallel")]
@@ -30,7 +30,7 @@ CLASS = {"ada": "solution", "ben": f"{FIX}/mistake_variance_instead_of_std.py", 
 
 
 def grade(course, *args, check=True):
-    run = subprocess.run([sys.executable, "-m", "helpers.grading", *args], cwd=course, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], cwd=course, capture_output=True, text=True)
     assert not check or run.returncode == 0, run.stdout + run.stderr
     return run
 
@@ -100,11 +100,11 @@ def test_report_embeds_figures_and_names_the_problems(classes):
 
 
 def test_report_lists_a_submission_whose_autograde_raised(classes, tmp_path):
-    from helpers.report import write_report
+    from grader.report import write_report
 
     course = shutil.copytree(classes["parallel"], tmp_path / "class")
     status = {f"{A}/zed": {"ok": False, "seconds": 1.0, "error": "DeadKernelError: Kernel died"}}
-    folder, summary = write_report(course, [A], status)
+    folder, summary = write_report(Course(course), [A], status)
     errored = (folder / "report.html").read_text().split("Could not be graded")[1].split("<h3>")[0]
     assert "zed" in errored and "DeadKernelError: Kernel died" in errored, f"the report's errors: {errored}"
     assert "1 could not be graded" in summary, f"the summary does not count zed: {summary}"
@@ -124,7 +124,7 @@ def test_second_run_without_force_changes_nothing(classes):
 def test_interrupted_run_leaves_a_consistent_gradebook_and_a_rerun_finishes(classes, tmp_path):
     course = shutil.copytree(classes["template"], tmp_path / "class")
     shutil.rmtree(course / "submitted" / "ben")  # three submissions are enough to interrupt after the first
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.grading", "--jobs", "1", "--no-report"], cwd=course,
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", "--jobs", "1", "--no-report"], cwd=course,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while not any((course / "autograded").glob(f"*/{A}")) and time.monotonic() < deadline:
@@ -137,25 +137,23 @@ def test_interrupted_run_leaves_a_consistent_gradebook_and_a_rerun_finishes(clas
     done = {(A, p.parent.name) for p in (course / "autograded").glob(f"*/{A}")}
     assert done and len(done) < len(CLASS) - 1
     assert {k: partial[k] for k in done} == {k: expected[k] for k in done}
-    pending = json.loads((course / ".grading" / "pending.json").read_text())["jobs"]
+    pending = json.loads((course / ".grading" / A / "pending.json").read_text())
     assert len(pending) == len(CLASS) - 1 - len(done)
     grade(course, "--jobs", "2", "--no-report")
     assert autograde_results(course, [A]) == {k: v for k, v in expected.items() if k[1] != "ben"}
-    assert json.loads((course / ".grading" / "pending.json").read_text())["jobs"] == []
+    assert json.loads((course / ".grading" / A / "pending.json").read_text()) == []
 
 
 def test_manual_scores_and_comments_survive_a_forced_regrade(classes, tmp_path):
-    from helpers.grading import open_gradebook
-
     course = shutil.copytree(classes["parallel"], tmp_path / "class")
-    with open_gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         nb = gb.find_submission(A, "ada").notebooks[0]
         grade_, comment = nb.grades[0], nb.comments[0]
         grade_.manual_score, comment.manual_comment = 0.5, "see me"
         name, auto_before = grade_.name, grade_.auto_score
         gb.db.commit()
     grade(course, "--force", "--students", "ada", "--no-report")
-    with open_gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         nb = gb.find_submission(A, "ada").notebooks[0]
         kept = next(g for g in nb.grades if g.name == name)
         assert (kept.manual_score, kept.auto_score, kept.needs_manual_grade) == (0.5, auto_before, True)

@@ -13,10 +13,10 @@ import sqlite3
 
 import pytest
 
-from helpers.course import nbgrader
-from helpers.kernel import CourseKernelManager, SandboxUnavailable
-from helpers.sandbox import sandbox_problem
-from helpers.submissions import Scenario, example_notebook, graded_cells
+from grader.course import nbgrader
+from grader.kernel import CourseKernelManager, SandboxUnavailable
+from grader.sandbox import sandbox_problem
+from grader.submissions import Scenario, example_notebook, graded_cells
 from conftest import FIXTURES, ROOT, cell_scores, make_course, submit
 
 A = "01_normalization"
@@ -54,7 +54,7 @@ def graded(tmp_path_factory):
 
 
 def test_the_grading_kernel_refuses_to_start_without_its_sandbox(monkeypatch):
-    monkeypatch.setattr("helpers.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
+    monkeypatch.setattr("grader.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
     with pytest.raises(SandboxUnavailable, match="Refusing to grade.*bubblewrap is not installed.*sandbox = False"):
         CourseKernelManager()
     CourseKernelManager(sandbox=False)  # the instructor's explicit opt-out

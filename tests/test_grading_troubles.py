@@ -3,7 +3,7 @@
 Every scenario of tests/fixtures/troubles/ (odd timestamps, renamed notebooks, changed cell types, deleted,
 duplicated, split and moved cells, missing or repeated ids, a slow cell after a failing one, ...) is handed in
 next to honest students, in a course set up only with `generate_release` (what `make release` runs). Plain
-`nbgrader autograde` runs first from the course root, then the class command (`python -m helpers.grading`).
+`nbgrader autograde` runs first from the course root, then the class command (`course grade`).
 Each scenario must score exactly what its `# loses:` line says, or be reported as not gradable, never as a zero.
 """
 
@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import generate_release, nbgrader
-from helpers.submissions import Scenario, example_notebook, graded_cells
+from grader import state
+from grader.course import Course, nbgrader
+from grader.release import generate_release
+from grader.submissions import Scenario, example_notebook, graded_cells
 from conftest import FIXTURES, ROOT, cell_scores, submit
 
 A = "01_normalization"
@@ -32,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("troubles")]
 
 
 def grade(course, *args):
-    proc = subprocess.run([sys.executable, "-m", "helpers.grading", *args], cwd=course, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], cwd=course, capture_output=True,
                           text=True)
     assert proc.returncode == 0, f"the class command failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc.stdout
@@ -46,7 +48,7 @@ def graded(tmp_path_factory):
         f.write(f"\nc.SafeExecute.timeout = {CELL_TIMEOUT}\n")
     for a in ASSIGNMENTS:
         shutil.copytree(ROOT / "source" / a, course / "source" / a)
-    generate_release(course)  # `make release`: release/ and the course's gradebook, nothing else
+    generate_release(Course(course))  # `make release`: release/ and the course's gradebook, nothing else
     for s in SCENARIOS.values():
         s.write(course, s.name)
     for a in ASSIGNMENTS:
@@ -60,7 +62,7 @@ def graded(tmp_path_factory):
 
 
 def _status(course) -> dict:
-    return json.loads((course / ".grading" / "status.json").read_text())
+    return state.status(Course(course))
 
 
 def test_plain_nbgrader_from_the_root_grades_every_assignment_after_make_release(graded):
@@ -132,10 +134,10 @@ def test_a_run_reports_its_own_problems_only(graded):
 
 def test_the_class_command_refuses_to_grade_anyone_when_the_sandbox_cannot_run(graded):
     course, *_ = graded
-    before = (course / ".grading" / "status.json").read_text()
+    before = _status(course)
     env = {"PATH": str(Path(sys.executable).parent), "HOME": str(course)}  # no bubblewrap on this PATH
-    proc = subprocess.run([sys.executable, "-m", "helpers.grading", "--force"], cwd=course, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", "--force"], cwd=course, capture_output=True,
                           text=True, env=env)
     assert proc.returncode != 0 and "Refusing to grade" in proc.stderr and "bubblewrap" in proc.stderr, \
         f"expected a refusal that names bubblewrap, found exit {proc.returncode}:\n{proc.stderr[-2000:]}"
-    assert (course / ".grading" / "status.json").read_text() == before, "a refused run changed the grading status"
+    assert _status(course) == before, "a refused run changed the grading status"

@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from helpers.intake import plan, resolve_notebook
-from helpers.timestamps import install, parse_timestamp, read_timestamp
+from grader.course import Course
+from grader.intake import plan, resolve_notebook
+from grader.timestamps import install, parse_timestamp, read_timestamp
 
 A = "01_normalization"
 
@@ -41,6 +42,12 @@ def test_nbgrader_reads_timestamps_leniently_once_installed(tmp_path):
     install()
     found = CourseDirectory().get_existing_timestamp(str(tmp_path))
     assert found == datetime(2024, 3, 1, 23, 59), f"CourseDirectory read {found}"
+
+
+def _course(tmp_path) -> Course:
+    """A course at tmp_path with an nbgrader_config.py that only asks for nbgrader's defaults."""
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    return Course(tmp_path)
 
 
 def _folder(tmp_path, *names):
@@ -78,12 +85,12 @@ def test_a_problem_folder_is_reported_and_the_others_are_planned(tmp_path):
     good.mkdir(parents=True)
     (good / f"{A}.ipynb").write_text("{}")
     (good / "timestamp.txt").write_text("whenever")
-    jobs, problems = plan(tmp_path, [A], None, False, set())
+    jobs, problems = plan(_course(tmp_path), [A], None, False, set())
     assert [(j.student, j.notebook) for j in jobs] == [("ben", None)], f"planned {jobs}"
     assert any("not a date" in w for w in jobs[0].warnings), f"ben's warnings: {jobs[0].warnings}"
     assert [(p.student, p.file) for p in problems] == [("ada", "a.ipynb, b.ipynb")], f"problems: {problems}"
-    again, repeated = plan(tmp_path, [A], None, False, set(), {p.key: p.fingerprint for p in problems})
+    again, repeated = plan(_course(tmp_path), [A], None, False, set(), {p.key: p.fingerprint for p in problems})
     assert repeated == [], "an unchanged problem folder was reported again by the next run"
     (tmp_path / "submitted" / "ada" / A / "b.ipynb").unlink()
-    jobs, problems = plan(tmp_path, [A], None, False, set(), {p.key: p.fingerprint for p in problems})
+    jobs, problems = plan(_course(tmp_path), [A], None, False, set(), {p.key: p.fingerprint for p in problems})
     assert ("ada", "a.ipynb") in [(j.student, j.notebook) for j in jobs], "the mended folder was not planned"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.report import AssignmentResults, mistakes_table, named_mistake, read_autograded, summary_line
+from grader.report import AssignmentResults, mistakes_table, named_mistake, read_autograded, summary_line
 
 A = "01_normalization"
 VARIANCE = "your sigma is the variance of each feature: take its square root"
@@ -49,7 +49,7 @@ def _class(root: Path) -> AssignmentResults:
     own.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False, "grade_id": "normalize"}
     _autograded(root, "eli", own)
     res = AssignmentResults(A, max_score=4, scores={"ada": 2, "ben": 3, "cleo": 2, "eli": 0}, errored={"dev": "broken"})
-    read_autograded(root, res)
+    read_autograded(root / "autograded", res)
     return res
 
 
@@ -73,7 +73,7 @@ def test_the_summary_line_and_the_page_show_the_most_common_mistake(tmp_path):
 def test_a_class_without_named_mistakes_says_so(tmp_path):
     _autograded(tmp_path, "ada", _test_cell("test_normalize", _error("X_norm is wrong")))
     res = AssignmentResults(A, scores={"ada": 0})
-    read_autograded(tmp_path, res)
+    read_autograded(tmp_path / "autograded", res)
     assert res.common_mistakes() == [] and "most common mistake" not in summary_line(res), summary_line(res)
     assert "Named mistakes: none" in mistakes_table(res), mistakes_table(res)
 

@@ -1,6 +1,6 @@
 """Does autograding restore the graded cells whatever a student did to the notebook's structure?
 
-Unit tests run `helpers.restore.RestoreCells` on a tiny notebook whose gradebook nbgrader's own `SaveCells`
+Unit tests run `grader.restore.RestoreCells` on a tiny notebook whose gradebook nbgrader's own `SaveCells`
 wrote, one scenario per test; every result must validate with nbformat and with nbgrader's metadata checks.
 The end-to-end tests grade manipulated solutions of 01_normalization with `nbgrader autograde`.
 """
@@ -21,10 +21,10 @@ from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import ComputeChecksums, SaveCells
 from nbgrader.utils import compute_checksum
 
-from helpers.course import nbgrader
-from helpers.restore import RestoreCells
-from helpers.sandbox import sandbox_problem
-from helpers.submissions import example_notebook, graded_cells
+from grader.course import nbgrader
+from grader.restore import RestoreCells
+from grader.sandbox import sandbox_problem
+from grader.submissions import example_notebook, graded_cells
 from conftest import cell_scores, make_course, submit
 
 STUB = "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
@@ -59,7 +59,7 @@ def resources(tmp_path_factory):
     """The instructor's notebook recorded in a gradebook (once: RestoreCells only reads it)."""
     db = f"sqlite:///{tmp_path_factory.mktemp('restore_unit') / 'gradebook.db'}"
     with pytest.MonkeyPatch.context() as mp:
-        # a new gradebook runs `alembic` from PATH: this interpreter's environment first, as helpers.course does
+        # a new gradebook runs `alembic` from PATH: this interpreter's environment first, as grader.course does
         mp.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
         with Gradebook(db) as gb:
             gb.add_assignment("a")

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers.autograde import SafeExecute
+from grader.execute import SafeExecute
 
 pytestmark = pytest.mark.slow
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import sandbox
-from helpers.autograde import SafeExecute
-from helpers.kernel import CourseKernelManager, SandboxUnavailable
+from grader import sandbox
+from grader.execute import SafeExecute
+from grader.kernel import CourseKernelManager, SandboxUnavailable
 from conftest import ROOT
 
 SITE = sorted((ROOT / ".venv").glob("lib/python*/site-packages"))
@@ -60,8 +60,8 @@ def fresh_probe():
 GRADE_ONE_NOTEBOOK = textwrap.dedent("""
     import json, sys, tempfile
     from nbformat.v4 import new_code_cell, new_notebook
-    from helpers.autograde import SafeExecute
-    from helpers.sandbox import sandbox_problem
+    from grader.execute import SafeExecute
+    from grader.sandbox import sandbox_problem
 
     cell = '''
     import os, sys

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from helpers.submissions import Scenario, build, graded_cells, solution_cells
+from grader.submissions import Scenario, build, graded_cells, solution_cells
 from conftest import ROOT
 
 A = "01_normalization"

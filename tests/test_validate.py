@@ -94,13 +94,13 @@ def test_validation_runs_as_grading_does_under_the_course_config():
     """The course's config gives Validate grading's timeout and skip rule, so that the two cannot drift apart."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from helpers.autograde import SafeExecute
-    from helpers.validate import CourseValidator, ValidateExecute
+    from grader.execute import SafeExecute
+    from grader.validate import CourseValidator, ValidateExecute
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     import nbgrader.apps.validateapp as app
 
-    assert app.Validator is CourseValidator, "nbgrader_config.py did not install helpers.validate.CourseValidator"
+    assert app.Validator is CourseValidator, "nbgrader_config.py did not install grader.validate.CourseValidator"
     validator = CourseValidator(config=config)
     assert validator.validate_all, "Validate must report errors in every code cell, as grading shows them"
     executor = ValidateExecute(parent=validator)
@@ -113,7 +113,7 @@ def test_validation_runs_as_grading_does_under_the_course_config():
 @pytest.mark.slow
 def test_validate_reports_input_in_a_solution_cell(course):
     """input() fails in the grading kernel (no stdin), and the feedback shows it: Validate must not say Success."""
-    from helpers.submissions import example_notebook
+    from grader.submissions import example_notebook
 
     assignment = ASSIGNMENTS[0]
     nb = example_notebook(course, assignment, "solution")
@@ -131,7 +131,7 @@ def test_validate_reports_input_in_a_solution_cell(course):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_validate_agrees_with_grading_on_the_fixture_catalogue(course, assignment):
     """Every scenario: the test cells Validate fails are among those it loses; correct ones validate with success."""
-    from helpers.submissions import example_notebook, scenarios
+    from grader.submissions import example_notebook, scenarios
 
     found = scenarios(assignment, FIXTURES / assignment)
     notebooks = {s.name: s.notebook(course) for s in found}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._style import log_axes
+
 __all__ = ["plot_layer_norms", "plot_norm_panels", "plot_scale_sweep", "plot_largest_entries",
            "plot_random_products"]
 
@@ -46,14 +48,7 @@ def plot_layer_norms(activation_norms, gradient_norms=None, ax=None, title: str 
     if reference is not None:
         reference = np.asarray(reference, dtype=float)
         ax.plot(np.arange(reference.size), reference, "k--", linewidth=1, label=reference_label)
-    ax.set_yscale("log")
-    ax.set_xlabel("layer l")
-    ax.set_ylabel("Frobenius norm (log scale)")
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    return log_axes(ax, "layer l", "Frobenius norm (log scale)", title)
 
 
 def plot_norm_panels(panels: dict, suptitle: str = "", sharey: bool = True):
@@ -161,11 +156,4 @@ def plot_random_products(products: dict, identity_scales=(1.0,), ax=None, title:
     for scale, style in zip(identity_scales, ["--", ":", "-."] * len(identity_scales)):
         ax.plot(np.arange(L + 1), float(scale) ** np.arange(L + 1), color="k", linestyle=style, linewidth=1.2,
                 label=f"({scale:g}·I)**l = {scale:g}**l, for comparison")
-    ax.set_yscale("log")
-    ax.set_xlabel("number of matrices multiplied, l")
-    ax.set_ylabel("‖P_l‖_F / ‖I‖_F (log scale)")
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
+    return log_axes(ax, "number of matrices multiplied, l", "‖P_l‖_F / ‖I‖_F (log scale)", title)

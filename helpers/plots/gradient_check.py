@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._style import log_axes
+
 __all__ = ["THRESHOLDS", "plot_epsilon_errors", "plot_relative_differences"]
 
 #: How to read a relative difference: (value, what it means, colour). Below the first: right.
@@ -56,13 +58,8 @@ def plot_epsilon_errors(epsilons, errors: dict, ax=None, title: str | None = Non
         ax.axvline(mark, color="k", linewidth=0.8, linestyle="--")
         ax.annotate(f"ε = {mark:g}", (mark, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
                     textcoords="offset points", fontsize=9)
-    ax.set_xlabel("step ε (log scale)")
-    ax.set_ylabel("|difference quotient − f′(x)| (log scale)")
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=9, loc="lower left" if eps.size else "best")
-    return ax
+    return log_axes(ax, "step ε (log scale)", "|difference quotient − f′(x)| (log scale)", title, logx=True,
+                    fontsize=9, loc="lower left" if eps.size else "best")
 
 
 def plot_relative_differences(per_parameter: dict, ax=None, title: str | None = None, thresholds=THRESHOLDS):

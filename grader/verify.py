@@ -1,7 +1,7 @@
 """Re-run a notebook's trusted cells in a clean process, the student's functions replayed from the transcript.
 
-    python -m helpers.verify < job.json > results.json     # one job
-    python -m helpers.verify --serve                        # warm server: one JSON job per line in, one result out
+    python -m grader.verify < job.json > results.json     # one job
+    python -m grader.verify --serve                        # warm server: one JSON job per line in, one result out
 
 job: {"cells": [{"kind": "setup" | "test", "grade_id": str, "source": str}, ...],
       "names": [the names the solution cells define], "transcripts": {grade_id: [records]}}
@@ -150,7 +150,7 @@ def serve(idle: float = 600.0) -> None:
 
 
 class Verifier:
-    """The grader's handle on a warm `python -m helpers.verify --serve`, started on first use."""
+    """The grader's handle on a warm `python -m grader.verify --serve`, started on first use."""
 
     def __init__(self, env: dict | None = None):
         self.env = env
@@ -158,7 +158,7 @@ class Verifier:
         self.lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "helpers.verify", "--serve"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "grader.verify", "--serve"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env)
         if _read_line(proc.stdout.fileno(), 120) != b"ready":
             proc.kill()

@@ -1,11 +1,12 @@
-"""Benchmark: sequential `nbgrader autograde` against `make grade` on a synthetic class.
+"""Benchmark: sequential `nbgrader autograde` against `course grade` (make grade) on a synthetic class.
 
-    python -m helpers.bench --students 40 [--jobs N] [--assignments A ...] [--keep DIR]
+    course bench --students 40 [--jobs N] [--assignments A ...] [--keep DIR]
 
 Builds a throw-away course (students x assignments: the solution, fixture scenarios of tests/fixtures/ that
 are correct or mistaken, the untouched release notebook, and broken notebooks: a syntax error, a kernel that
 dies), grades one copy with plain sequential `nbgrader autograde <assignment>` (then `nbgrader generate_feedback`
-and `nbgrader export`, the rest of what make grade does) and another with `python -m helpers.grading`, checks
+and `nbgrader export`, the rest of what make grade does) and another with `course grade` on an embedded Dask
+cluster of --jobs workers, checks
 that the gradebooks hold the same results for every submission, and prints wall time, submissions per minute,
 peak memory of the process tree, the speed-up, and the per-submission overhead next to the kernel start-up floor
 measured in the same run (alone, and with as many kernels starting at once as there are workers).
@@ -29,7 +30,8 @@ from pathlib import Path
 
 import nbformat
 
-from .course import assignments, course_root, nbgrader
+from .course import Course, assignments, course_root, nbgrader
+from . import state
 from .submissions import example_notebook
 
 BROKEN = {"broken_syntax_error": "def broken(:\n", "broken_kernel_dies": "import os\nos._exit(1)\n"}
@@ -147,12 +149,11 @@ def code_seconds(path: Path) -> float | None:
 
 
 def results(course: Path, names: list[str]) -> dict:
-    """(assignment, student) -> what autograde wrote in the gradebook (helpers.shards.submission_record)."""
-    from .grading import open_gradebook
-    from .shards import submission_record
+    """(assignment, student) -> what autograde wrote in the gradebook (grader.gradebook.submission_record)."""
+    from .gradebook import submission_record
 
     out = {}
-    with open_gradebook(course) as gb:
+    with Course(course).gradebook() as gb:
         for a in names:
             for sub in gb.assignment_submissions(a):
                 out[(a, sub.student_id)] = submission_record(gb, a, sub.student_id)
@@ -208,13 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         for cmd in [*(["generate_feedback", a] for a in names), ["export"]]:
             s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", *cmd, "--log-level=ERROR"], work / "sequential")
             seq_all, seq_mb = seq_all + s, max(seq_mb, mb)
-        par_s, par_mb, code = run_measured([sys.executable, "-m", "helpers.grading", "--jobs", str(args.jobs)],
+        par_s, par_mb, code = run_measured([sys.executable, "-m", "grader.cli", "grade", "--jobs", str(args.jobs)],
                                            work / "parallel")
         if code != 0:
-            print(f"helpers.grading exited with {code}", file=sys.stderr)
+            print(f"course grade exited with {code}", file=sys.stderr)
             return 1
         run = json.loads((work / "parallel" / ".grading" / "last_run.json").read_text())
-        status = json.loads((work / "parallel" / ".grading" / "status.json").read_text())
+        status = state.status(Course(work / "parallel"))
         auto_s = run["seconds"]["autograde"]
         startup = par_s - run["seconds"]["total"]
         rows = [("sequential nbgrader autograde", seq_s, seq_mb),

@@ -1,35 +1,33 @@
-"""nbgrader preprocessors that make autograding safe; nbgrader_config.py puts them in every grading path.
+"""The notebook's execution when grading; nbgrader_config.py puts it in every grading path.
 
-- `SafeExecute` runs the notebook in the sandboxed kernel (`helpers.kernel`, `helpers.sandbox`), caps each
+- `SafeExecute` runs the notebook in the sandboxed kernel (`grader.kernel`, `grader.sandbox`), caps each
   cell's output, and survives a cell that hangs or kills the kernel: a cell past the timeout is interrupted and
   gets an error, and the kernel goes on; a kernel that died or ignored the interrupt is restarted and the cells
   above are run again silently. Either way grading goes on with the next cell.
-- `Reverify` re-runs the trusted cells in a clean process (a fresh fork of `helpers.verify`'s warm server) with
-  the student's functions replayed from the kernel's transcript (`helpers.transcript`); a test cell that passed
-  in the kernel but fails there gets the error, so nbgrader's own scoring gives it zero. Then the transcripts
-  are removed.
-- `HideHiddenTests` (feedback) removes hidden test code from the cells and their tracebacks.
+
+The re-check (`grader.recheck.Reverify`) and the feedback's `grader.feedback.HideHiddenTests` are the course's
+other preprocessors.
 """
 
 from __future__ import annotations
 
-import ast
-import atexit
 import json
-import os
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.api import Gradebook
-from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
+
+from helpers.transcript import MIME
 
 from . import sandbox
 from .kernel import CourseKernelManager, SandboxUnavailable
-from .transcript import MIME
-from .verify import Verifier
+
+#: Error names an executed cell gets when it ran out of time or its kernel died (nbgrader's and nbclient's,
+#: and "KernelStopped" from SafeExecute, which restarts the kernel and goes on).
+TIMEOUT_ERRORS = ("CellTimeoutError", "DeadKernelError", "KeyboardInterrupt", "TimeoutError", "KernelStopped")
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -52,7 +50,7 @@ class SafeExecute(Execute):
     """nbgrader's Execute in the sandboxed kernel, with output caps and recovery from hung or dead kernels.
 
     A cell that runs past `timeout` is interrupted through the kernel's control channel (a signal cannot reach
-    the kernel in its sandbox, see `helpers.kernel`) and gets a CellTimeoutError; the kernel lives on, so the cells
+    the kernel in its sandbox, see `grader.kernel`) and gets a CellTimeoutError; the kernel lives on, so the cells
     below see everything defined before. Only a kernel that died, or that is still busy `iopub_timeout` seconds
     after the interrupt (a loop that catches KeyboardInterrupt), is killed and restarted. Then every earlier
     non-test cell that ran to its end runs again silently, failed ones included: a cell that defined a function
@@ -165,86 +163,3 @@ class SafeExecute(Execute):
                                          text=f"\n... output past {limit:,} bytes was dropped by the grader ...\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
-
-
-def _defined_names(source: str) -> set[str]:
-    """Names a solution cell defines at top level (functions, classes, assignments)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return names
-
-
-class Reverify(NbGraderPreprocessor):
-    """Check again, outside the kernel, every test cell that passed in it."""
-
-    timeout = Integer(300, help="Seconds the clean re-check of one notebook may take").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        meta = resources["nbgrader"]
-        with Gradebook(meta["db_url"]) as gb:
-            source = {c.name: NotebookNode(cell_type=c.cell_type, locked=c.locked, source=c.source)
-                      for c in gb.find_notebook(meta["notebook"], meta["assignment"]).source_cells}
-        # the graded names are what the unlocked (solution) cells of the instructor's notebook define
-        names = set().union(*(_defined_names(c.source) for c in source.values()
-                              if c.cell_type == "code" and not c.locked))
-        job = {"cells": [], "names": sorted(names), "transcripts": {}}
-        for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            trusted = source.get(gid)
-            if trusted is None or trusted.cell_type != "code" or not trusted.locked or _is_demo(cell):
-                continue
-            kind = "test" if _is_test(cell) else "setup"
-            job["cells"].append({"kind": kind, "grade_id": gid, "source": trusted.source})
-            if kind == "test":
-                job["transcripts"][gid] = [o["data"][MIME] for o in cell.get("outputs", [])
-                                           if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
-        results = self._run(job)
-        for cell in nb.cells:
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if _is_test(cell) and not any(o.output_type == "error" for o in cell.outputs):
-                verdict = results.get(gid, {"passed": False, "ename": "CheckFailed",
-                                            "evalue": "this test could not be checked again outside your kernel"})
-                if not verdict["passed"]:
-                    cell.outputs.append(_error(verdict["ename"] or "CheckFailed",
-                                               f"{verdict['evalue']}\n(checked again outside your notebook's "
-                                               "kernel, where changes to libraries or tests have no effect)"))
-            if cell.cell_type == "code":
-                cell.outputs = [o for o in cell.outputs if MIME not in o.get("data", {})]
-        return nb, resources
-
-    def _run(self, job: dict) -> dict:
-        global _VERIFIER
-        if _VERIFIER is None:
-            env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
-            env.pop("COURSE_TRANSCRIPT", None)
-            _VERIFIER = Verifier(env)
-            atexit.register(_VERIFIER.close)
-        results = _VERIFIER.check(job, self.timeout)
-        if results is None:
-            self.log.error("the clean re-check of %s did not finish", job.get("names"))
-        return results or {}
-
-
-#: One warm re-check server per grading process (helpers.verify), shared by every notebook it grades.
-_VERIFIER: Verifier | None = None
-
-
-class HideHiddenTests(ClearHiddenTests):
-    """For feedback: hidden test code leaves the cells, and tracebacks keep only the message."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if _is_test(cell):
-            self._remove_hidden_test_region(cell)
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    output.traceback = [f"{output.ename}: {output.evalue}"]
-        return cell, resources

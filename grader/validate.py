@@ -43,7 +43,7 @@ class ValidateExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .autograde import SafeExecute
+        from .execute import SafeExecute
 
         # grading's executor as the course's config sets it up: its timeout and skip rule, exactly as grading reads
         # them (c.SafeExecute, else c.Execute, else the class defaults); nothing is started by building it
@@ -53,7 +53,7 @@ class ValidateExecute(Execute):
         self.skip_prefix = grading.skip_prefix
 
     def preprocess_cell(self, cell, resources, index):
-        from .autograde import _is_demo
+        from .execute import _is_demo
 
         if _is_demo(cell, self.skip_prefix):  # a demonstration: grading does not run it, no test depends on it
             return cell, self.resources

@@ -1,4 +1,4 @@
-"""The grading kernel manager: every grading kernel starts in the sandbox (`helpers.sandbox`), on Unix sockets.
+"""The grading kernel manager: every grading kernel starts in the sandbox (`grader.sandbox`), on Unix sockets.
 
 Interrupts go as `interrupt_request` messages on the control channel (ipykernel then signals itself): a SIGINT
 from jupyter_client would reach the launcher (bubblewrap), not the kernel in its own session and PID namespace.
@@ -15,7 +15,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer
 
 from . import sandbox
-from .transcript import ENV as TRANSCRIPT_ENV
+from helpers.transcript import ENV as TRANSCRIPT_ENV
 
 
 class SandboxUnavailable(RuntimeError):
@@ -64,7 +64,7 @@ class CourseKernelManager(AsyncKernelManager):
         command = super().format_kernel_cmd(extra_arguments)
         limits = [f"--cpu-seconds={self.cpu_seconds}", f"--memory-mib={self.memory_mib}",
                   f"--file-mib={self.file_mib}", f"--processes={self.processes}"]
-        return [sys.executable, "-m", "helpers.sandbox", "--cwd", self._cwd, "--kernel-dir", self._kernel_dir,
+        return [sys.executable, "-m", "grader.sandbox", "--cwd", self._cwd, "--kernel-dir", self._kernel_dir,
                 *limits, *([] if self.sandbox else ["--no-bwrap"]), "--", *command]
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

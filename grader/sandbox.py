@@ -1,8 +1,8 @@
 """The grading kernel's sandbox: bubblewrap, resource limits, no network, nothing of the course writable.
 
-`helpers.kernel.CourseKernelManager` starts every grading kernel through this module's launcher:
+`grader.kernel.CourseKernelManager` starts every grading kernel through this module's launcher:
 
-    python -m helpers.sandbox --cwd DIR --kernel-dir KDIR -- <ipykernel command>
+    python -m grader.sandbox --cwd DIR --kernel-dir KDIR -- <ipykernel command>
 
 The launcher sets resource limits (inherited by everything the kernel starts) and execs bubblewrap with:
 the whole file system read-only; /tmp a 64 MiB tmpfs; every course root (the folder with nbgrader_config.py
@@ -35,10 +35,20 @@ MiB = 1 << 20
 TMP = Path("/tmp")
 
 
+def _helpers_folder() -> Path:
+    """The folder of the `helpers` package the notebooks import (found without importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("helpers")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the course's `helpers` package is not installed in this environment")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
 # ------------------------------------------------------------------------------------------ the launcher
 def _course_roots(cwd: Path) -> list[Path]:
     roots = []
-    for start in (cwd, Path(__file__).resolve().parent):
+    for start in (cwd, _helpers_folder(), Path(__file__).resolve().parent):
         for folder in (start, *start.parents):
             if (folder / "nbgrader_config.py").is_file():
                 roots.append(folder)
@@ -105,7 +115,7 @@ def bwrap_command(cwd: Path, kernel_dir: Path, command: list[str], scratch_mib: 
     roots = _course_roots(cwd)
     for root in roots:
         cmd += ["--tmpfs", str(root)]
-    needed = [*python_paths(command[0]), str(Path(__file__).resolve().parent)] if command else []
+    needed = [*python_paths(command[0]), str(_helpers_folder())] if command else []
     for real, dest in _binds(needed, [TMP, *roots], [cwd, kernel_dir]):
         cmd += ["--ro-bind", str(real), str(dest)]
     cmd += ["--size", str(scratch_mib * MiB), "--tmpfs", str(cwd),
@@ -175,7 +185,7 @@ def probe(python: str | None = None, timeout: float = 120) -> str | None:
         cwd, kernel_dir = Path(tmp, "notebook"), Path(tmp, "kernel")
         cwd.mkdir()
         kernel_dir.mkdir()
-        cmd = [python, "-m", "helpers.sandbox", "--cwd", str(cwd), "--kernel-dir", str(kernel_dir), "--",
+        cmd = [python, "-m", "grader.sandbox", "--cwd", str(cwd), "--kernel-dir", str(kernel_dir), "--",
                python, "-c", _PROBE_CODE]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)

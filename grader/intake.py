@@ -75,7 +75,7 @@ def fingerprint(folder: Path) -> str:
     return json.dumps(entries)
 
 
-def plan(root: Path, names: list[str], students: list[str] | None, force: bool, pending: set[str],
+def plan(course, names: list[str], students: list[str] | None, force: bool, pending: set[str],
          known: dict[str, str] | None = None) -> tuple[list[Job], list[Problem]]:
     """Jobs for the submissions to autograde (new, resubmitted, unfinished, or all with `force`) and problems.
 
@@ -85,12 +85,11 @@ def plan(root: Path, names: list[str], students: list[str] | None, force: bool, 
     """
     jobs, problems = [], []
     for a in names:
-        for folder in sorted((root / "submitted").glob(f"*/{a}")):
-            s = folder.parent.name
+        for s, folder in course.submissions(a):
             if students and s not in students:
                 continue
             try:
-                job = _job(folder, root, a, s, force, pending)
+                job = _job(folder, course.folder("autograded", s, a), a, s, force, pending)
             except Exception as error:  # noqa: BLE001 - one odd folder must not stop the class
                 files = ", ".join(notebook_files(folder)) or "(no notebook)"
                 mark = fingerprint(folder)
@@ -102,10 +101,9 @@ def plan(root: Path, names: list[str], students: list[str] | None, force: bool, 
     return jobs, problems
 
 
-def _job(folder: Path, root: Path, a: str, s: str, force: bool, pending: set[str]) -> Job | None:
+def _job(folder: Path, dest: Path, a: str, s: str, force: bool, pending: set[str]) -> Job | None:
     warnings: list[str] = []
     new = read_timestamp(folder, warn=warnings.append)
-    dest = root / "autograded" / s / a
     old = read_timestamp(dest) if dest.is_dir() else None
     notebook, warning = resolve_notebook(folder, a)
     if warning:
@@ -113,3 +111,26 @@ def _job(folder: Path, root: Path, a: str, s: str, force: bool, pending: set[str
     if force or not dest.is_dir() or f"{a}/{s}" in pending or (new and old and new > old):
         return Job(a, s, notebook, warnings)
     return None
+
+
+def submission_files(folder: Path, job: Job, ignore: list[str], max_kib: int) -> dict[str, bytes]:
+    """What a worker gets of a submission folder, {relative path: bytes}: the notebook to grade, named
+    `<assignment>.ipynb`, and the other files, without other notebooks beside it, files matching nbgrader's
+    `CourseDirectory.ignore`, or files over its `max_file_size` (KiB; each left out is added to `job.warnings`)."""
+    from nbgrader.utils import find_all_files
+
+    expected = f"{job.assignment}.ipynb"
+    files = {}
+    for path in find_all_files(str(folder), ignore):
+        rel = Path(path).relative_to(folder)
+        if len(rel.parts) == 1 and rel.suffix == ".ipynb":
+            if rel.name == (job.notebook or expected):
+                files[expected] = Path(path).read_bytes()
+            continue
+        size = Path(path).stat().st_size
+        if size > max_kib * 1024:
+            job.warnings.append(f"{rel} ({size / 2**20:.1f} MiB) is over the course's max_file_size of "
+                                f"{max_kib / 1024:.0f} MiB and was left out")
+            continue
+        files[str(rel)] = Path(path).read_bytes()
+    return files

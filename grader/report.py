@@ -1,21 +1,21 @@
 """The grading report: per assignment, the score distribution, the pass rate of every autograded test cell,
 the misconceptions the class made most (the checks' `Mistake: <sentence>` failures, by number of students), the
 submissions that errored or timed out and who still needs manual grading; as PNG figures, one self-contained
-report.html (figures embedded as data URIs) and a short text summary.
+report.html (figures embedded as data URIs, the page rendered from templates/report.html by Jinja2 with autoescape)
+and a short text summary.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .checks import MISTAKE
-from .shards import TIMEOUT_ERRORS
+from helpers.checks import MISTAKE
+from .execute import TIMEOUT_ERRORS
 
 
 @dataclass
@@ -43,11 +43,9 @@ class AssignmentResults:
         return sorted(((m, len(s)) for m, s in self.mistakes.items()), key=lambda r: (-r[1], r[0]))
 
 
-def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
+def collect(course, assignment: str, status: dict) -> AssignmentResults:
     """Gather one assignment's results from the course gradebook, the autograded notebooks and `status`."""
     from nbgrader.api import GradeCell
-
-    from .grading import open_gradebook
 
     res = AssignmentResults(assignment)
     for key, st in status.items():
@@ -58,7 +56,7 @@ def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
             res.errored[s] = f"{st.get('file') or assignment + '.ipynb'}: {st.get('error') or 'unknown error'}"
         if st.get("warnings"):
             res.warnings[s] = st["warnings"]
-    with open_gradebook(root) as gb:
+    with course.gradebook() as gb:
         res.max_score = gb.find_assignment(assignment).max_score
         for sub in gb.assignment_submissions(assignment):
             if sub.student_id in res.errored:
@@ -75,15 +73,15 @@ def collect(root: Path, assignment: str, status: dict) -> AssignmentResults:
                         tally = res.passes.setdefault(cell.name, [0, 0])
                         tally[0] += g.auto_score >= cell.max_score - 1e-9
                         tally[1] += 1
-    read_autograded(root, res)
+    read_autograded(course.folder("autograded"), res)
     return res
 
 
-def read_autograded(root: Path, res: AssignmentResults) -> None:
+def read_autograded(autograded: Path, res: AssignmentResults) -> None:
     """Add to `res` what the autograded notebooks of its assignment say: the cells that timed out or killed the
     kernel, and the mistakes the checks named (error outputs whose message starts with `Mistake: `), counted once
     per student; the submissions that could not be graded are left out, as in the figures."""
-    for path in sorted((root / "autograded").glob(f"*/{res.name}/*.ipynb")):
+    for path in sorted(autograded.glob(f"*/{res.name}/*.ipynb")):
         student = path.parent.parent.name
         for cell in nbformat.read(path, as_version=4).cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -109,59 +107,6 @@ def named_mistake(evalue: str) -> str | None:
     return first[len(MISTAKE):].strip() or None
 
 
-def plot_scores(res: AssignmentResults, path: Path) -> Path:
-    """Histogram of total scores, titled with the median and the number of full marks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-    import numpy as np
-
-    scores = np.array(list(res.scores.values()), dtype=float)
-    top = max(res.max_score, 1.0)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(scores, bins=np.linspace(0, top, int(min(top, 20)) + 1), color="#4C72B0", edgecolor="white")
-    full = int(np.sum(scores >= top - 1e-9))
-    median = float(np.median(scores)) if scores.size else 0.0
-    ax.set_title(f"{res.name}\nmedian {median:g} of {top:g} points, {full} of {scores.size} with full marks", fontsize=10)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("total score (points)")
-    ax.set_ylabel("submissions")
-    ax.set_xlim(0, top)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def plot_pass_rates(res: AssignmentResults, path: Path) -> Path:
-    """Horizontal bars of every test cell's pass rate, the worst at the top."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = res.pass_rates()
-    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.35 * max(len(rows), 1)))
-    if rows:
-        names = [r[0] for r in rows][::-1]
-        rates = [100 * r[1] for r in rows][::-1]
-        bars = ax.barh(names, rates, color=["#C44E52" if r < 50 else "#4C72B0" for r in rates])
-        for bar, (_, _, p, g) in zip(bars, rows[::-1]):
-            ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{p}/{g}", va="center")
-        worst = rows[0]
-        ax.set_title(f"{res.name}\nthe class fails {worst[0]} most ({100 * worst[1]:.0f}% pass)", fontsize=10)
-    else:
-        ax.set_title(f"{res.name}\nno autograded test cell was graded", fontsize=10)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("submissions passing the test cell (%)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
 def summary_line(res: AssignmentResults) -> str:
     graded = {s: v for s, v in res.scores.items() if s not in res.errored}
     n = len(graded)
@@ -178,58 +123,55 @@ def summary_line(res: AssignmentResults) -> str:
     return text
 
 
+def mistake_rows(res: AssignmentResults) -> list[tuple[str, int, str]]:
+    """(sentence, students, test cells naming it) of every named mistake, the most frequent first."""
+    return [(m, n, ", ".join(sorted(res.mistake_cells.get(m, ())))) for m, n in res.common_mistakes()]
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
 def mistakes_table(res: AssignmentResults) -> str:
-    """The named mistakes as an HTML table, the most frequent first: sentence, students, test cells."""
-    rows = res.common_mistakes()
-    if not rows:
-        return "<div class='mistakes'><h3>Named mistakes: none</h3></div>"
-    graded = max(len(res.scores), len(set().union(*res.mistakes.values())))
-    body = "".join(f"<tr><td>{html.escape(m)}</td><td>{n} of {graded}</td>"
-                   f"<td>{html.escape(', '.join(sorted(res.mistake_cells.get(m, ()))))}</td></tr>" for m, n in rows)
-    return (f"<div class='mistakes'><h3>Named mistakes, most frequent first ({len(rows)})</h3><table>"
-            f"<tr><th>mistake</th><th>students</th><th>test cells</th></tr>{body}</table></div>")
+    """The named mistakes as an HTML fragment (the report's macro), the most frequent first."""
+    template = _environment().get_template("report.html")
+    return str(template.module.mistakes(mistake_rows(res), max(len(res.scores), len(set().union(*res.mistakes.values())))))
 
 
-def _table(title: str, rows: dict[str, object]) -> str:
-    if not rows:
-        return f"<h3>{html.escape(title)}: none</h3>"
-    body = "".join(f"<tr><td>{html.escape(s)}</td><td>{html.escape(v if isinstance(v, str) else ', '.join(v))}"
-                   f"</td></tr>" for s, v in sorted(rows.items()))
-    return f"<h3>{html.escape(title)} ({len(rows)})</h3><table><tr><th>student</th><th>detail</th></tr>{body}</table>"
+def _data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def _img(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+def write_report(course, names: list[str], status: dict) -> tuple[Path, str]:
+    """reports/grading-<time>/ with the figures and report.html (templates/report.html, rendered by Jinja2 with
+    autoescape); returns the folder and the text summary."""
+    from .figures import plot_pass_rates, plot_scores
 
-
-def write_report(root: Path, names: list[str], status: dict) -> tuple[Path, str]:
-    """reports/grading-<time>/ with the figures and report.html; returns the folder and the text summary."""
-    folder = root / "reports" / time.strftime("grading-%Y%m%d-%H%M%S")
+    folder = course.root / "reports" / time.strftime("grading-%Y%m%d-%H%M%S")
     k = 1
     while folder.exists():
         folder, k = folder.with_name(time.strftime("grading-%Y%m%d-%H%M%S") + f"-{k}"), k + 1
     folder.mkdir(parents=True)
     sections, lines = [], []
     for name in names:
-        res = collect(root, name, status)
+        res = collect(course, name, status)
         scores = plot_scores(res, folder / f"{name}-scores.png")
         checks = plot_pass_rates(res, folder / f"{name}-checks.png")
         lines.append(summary_line(res))
-        sections.append(
-            f"<h2>{html.escape(name)}</h2><p>{html.escape(summary_line(res))}</p>"
-            f"<div class='figs'>{_img(scores, name + ' scores')}{_img(checks, name + ' pass rates')}"
-            f"{mistakes_table(res)}</div>"
-            + _table("Could not be graded (not zeros: see grading-errors.csv)", res.errored)
-            + _table("Graded, with warnings", res.warnings)
-            + _table("Timed out or kernel died", res.timed_out)
-            + _table("Needs manual grading", res.manual))
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}img{max-width:100%;margin:4px}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
-             ".figs{display:flex;flex-wrap:wrap;align-items:flex-start}.mistakes{margin:4px;max-width:540px}")
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
-            f"<style>{style}</style></head><body><h1>Grading report, {time.strftime('%Y-%m-%d %H:%M')}</h1>"
-            + "".join(sections) + "</body></html>")
+        sections.append({
+            "name": name, "summary": summary_line(res),
+            "scores": _data_uri(scores), "checks": _data_uri(checks),
+            "mistakes": mistake_rows(res), "graded": max(len(res.scores), len(set().union(*res.mistakes.values()))),
+            "tables": [("Could not be graded (not zeros: see grading-errors.csv)", res.errored),
+                       ("Graded, with warnings", res.warnings),
+                       ("Timed out or kernel died", res.timed_out),
+                       ("Needs manual grading", res.manual)],
+        })
+    page = _environment().get_template("report.html").render(when=time.strftime("%Y-%m-%d %H:%M"),
+                                                             sections=sections)
     (folder / "report.html").write_text(page)
     lines.append(f"report: {folder / 'report.html'}")
     return folder, "\n".join(lines)

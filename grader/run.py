@@ -1,0 +1,262 @@
+"""Grade the class on Dask: every new submission autograded (with its feedback) on the cluster, merged here.
+
+The client (this process) is the only one that reads the course folder and writes the gradebook. For each
+submission to grade (`grader.intake.plan`) it sends the files to a worker (`grader.tasks.autograde`), and as each
+result comes back it merges the grades in one transaction (`grader.gradebook.merge_record`) and writes the
+autograded and feedback folders. An interrupted run leaves a consistent gradebook; the next run grades the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+from . import state
+from .cluster import connect, sandbox_problems, wait_for_workers
+from .course import Course, interpreter_on_path
+from .gradebook import export_errors, export_grades, merge_record, submission_record
+from .intake import Job, plan, submission_files
+from .progress import Progress
+from .release import bundle, sync_gradebook
+from .tasks import autograde, feedback, read_folder, write_folder
+
+#: Submissions queued on the cluster per worker at once: enough to keep every worker busy, few in memory.
+QUEUE_PER_WORKER = 3
+
+
+def _manual(gb, a: str, s: str) -> dict | None:
+    """The manual part of a submission's record when an instructor entered anything by hand, else None."""
+    record = submission_record(gb, a, s, manual=True)
+    if record is None:
+        return None
+    by_hand = record["manual"]
+    entered = any(v is not None for nb in by_hand.values() for pair in nb["grades"].values() for v in pair) or \
+        any(c for nb in by_hand.values() for c in nb["comments"].values())
+    return by_hand if entered else None
+
+
+class Run:
+    """One grading run over some assignments of a course: its state, its log and its figures."""
+
+    def __init__(self, course: Course, names: list[str], out=None):
+        self.course, self.names, self.out = course, names, out or sys.stderr
+        self.status = state.status(course, names)
+        self.pending = state.pending(course, names)
+        self.touched: set[str] = set()
+        self.figures = {"assignments": names, "graded": 0, "errors": [], "warnings": [], "jobs": 0, "seconds": {}}
+
+    def record(self, key: str, ok: bool, seconds: float, error: str | None, file: str, warnings=(), mark="") -> None:
+        """Note the outcome of one submission (the whole error goes to .grading/logs/) and save the state."""
+        if error:
+            state.log_path(self.course, key).write_text(error)
+        self.status[key] = {"ok": ok, "seconds": round(seconds, 3), "file": file, "warnings": list(warnings),
+                            "error": error.splitlines()[0] if error else None, "fingerprint": mark}
+        self.touched.add(key)
+        self.pending.discard(key)
+        a = key.split("/", 1)[0]
+        state.save_status(self.course, a, self.status)
+        state.save_pending(self.course, a, self.pending)
+
+    def queue(self, jobs: list[Job]) -> None:
+        self.pending |= {job.key for job in jobs}
+        for a in self.names:
+            state.save_pending(self.course, a, self.pending)
+
+
+def _run_tasks(client, items: list, submit, done, label: str) -> None:
+    """Submit `submit(item)` for each item, at most QUEUE_PER_WORKER per worker at a time, and call
+    done(item, result or exception) as each finishes, in the order they finish; with a progress bar."""
+    from distributed import as_completed
+
+    bar = Progress(len(items), label)
+    todo = list(reversed(items))
+    window = max(1, QUEUE_PER_WORKER * wait_for_workers(client))
+    running = {}
+    stream = as_completed()
+    while todo and len(running) < window:
+        item = todo.pop()
+        future = submit(item)
+        running[future.key] = item
+        stream.add(future)
+    for future in stream:
+        item = running.pop(future.key)
+        try:
+            result = future.result()
+        except Exception as error:  # noqa: BLE001 - a task that failed as a whole (KilledWorker, say)
+            result = error
+        future.release()
+        failed = done(item, result)
+        bar.step(failed=bool(failed))
+        if todo:
+            item = todo.pop()
+            nxt = submit(item)
+            running[nxt.key] = item
+            stream.add(nxt)
+    bar.close()
+
+
+def _task_error(result: BaseException) -> str:
+    from distributed import KilledWorker
+
+    if isinstance(result, KilledWorker):
+        return ("KilledWorker: the grading worker died twice while grading this submission (it was retried once "
+                f"on another worker); see the workers' logs\n\n{result}")
+    return f"{type(result).__name__}: {result}"
+
+
+def grade_class(course: Course, jobs: int | None = None, only: list[str] | None = None,
+                students: list[str] | None = None, force: bool = False, report: bool = True,
+                scheduler: str | None = None, write_feedback: bool = True, out=None) -> dict:
+    """Autograde (on the cluster), merge, write feedback, export grades.csv and write the report.
+
+    A problem with one submission (its folder, its timestamp, nbgrader raising, its worker dying twice, the
+    merge) is recorded for that submission and the rest of the class is graded. Returns the run's figures:
+    assignments, submissions graded, this run's problems and warnings, seconds per phase, the report folder.
+    Raises SystemExit when another run grades one of the assignments or the sandbox cannot run on a worker."""
+    out = out or sys.stderr
+    start = time.perf_counter()
+    names = [a for a in course.submitted_assignments() if not only or a in only]
+    with state.locked(course, names):
+        interpreter_on_path()
+        run = Run(course, names, out)
+        bun = bundle(course, names) if names else None
+        if bun:  # the cells autograde restores, current with source/
+            sync_gradebook(course, names, template=Path(bun.pop("template")))
+        known = {k: st["fingerprint"] for k, st in run.status.items() if st.get("fingerprint")}
+        todo, problems = plan(course, names, students, force, run.pending, known)
+        stale = [] if not write_feedback else _stale_feedback(course, names, students, {j.key for j in todo})
+        run.figures["graded"] = len(todo)
+        times = {"start-up": time.perf_counter() - start}
+        with (connect(scheduler, jobs) if todo or stale else nullcontext()) as client:
+            if client is not None:
+                run.figures["jobs"] = wait_for_workers(client)
+                if client.dashboard_link:
+                    print(f"Dask dashboard: {client.dashboard_link}", file=out)
+                _refuse_without_sandbox(course, client)  # before anything is written
+            run.queue(todo)
+            for p in problems:
+                run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
+            if client is not None:
+                shared = client.scatter([bun], broadcast=True, hash=False)[0]
+                times["cluster"] = time.perf_counter() - start - times["start-up"]
+                _autograde_all(course, client, shared, run, todo, write_feedback)
+                times["autograde"] = time.perf_counter() - start - sum(times.values())
+                _feedback_all(course, client, shared, run, stale)
+                times["feedback"] = time.perf_counter() - start - sum(times.values())
+        export_grades(course)
+        every = state.status(course)
+        export_errors(course, every)
+        run.figures["errors"] += [f"autograde {key} ({run.status[key]['file']}): {run.status[key]['error']}"
+                                  for key in sorted(run.touched) if not run.status[key]["ok"]]
+        run.figures["warnings"] = [f"{key}: {w}" for key in sorted(run.touched)
+                                   for w in run.status[key].get("warnings", [])]
+        if report and names:
+            from .report import write_report
+
+            folder, run.figures["summary"] = write_report(course, names, every)
+            run.figures["report"] = str(folder)
+        times["total"] = time.perf_counter() - start
+        run.figures["seconds"] = {k: round(v, 2) for k, v in times.items()}
+        state.save_run(course, run.figures)
+        return run.figures
+
+
+def _refuse_without_sandbox(course: Course, client) -> None:
+    if not course.config.CourseKernelManager.get("sandbox", True):
+        return
+    problems = sandbox_problems(client)
+    if problems:
+        where, why = next(iter(problems.items()))
+        raise SystemExit(f"Refusing to grade: the sandbox cannot run on {len(problems)} worker(s), e.g. {where} "
+                         f"({why}). Nobody was graded.")
+
+
+def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], write_feedback: bool) -> None:
+    with course.gradebook() as gb:
+        def submit(job: Job):
+            folder = course.folder("submitted", job.student, job.assignment)
+            files = submission_files(folder, job, course.coursedir.ignore, course.coursedir.max_file_size)
+            payload = {"assignment": job.assignment, "student": job.student, "files": files,
+                       "feedback": write_feedback, "manual": _manual(gb, job.assignment, job.student)}
+            return client.submit(autograde, shared, payload, pure=False, key=f"autograde-{job.key}-{time.time_ns()}")
+
+        def done(job: Job, result) -> bool:
+            if isinstance(result, BaseException):
+                result = {"ok": False, "error": _task_error(result), "record": None, "seconds": 0.0}
+            ok, error = result["ok"], result.get("error")
+            try:
+                if result.get("record") is not None:
+                    merge_record(gb, job.assignment, job.student, result["record"])
+                if ok:
+                    write_folder(course.folder("autograded", job.student, job.assignment), result["autograded"])
+                    if result.get("feedback") is not None:
+                        write_folder(course.folder("feedback", job.student, job.assignment), result["feedback"])
+            except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
+                ok, error = False, f"merging the grades failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
+            if result.get("feedback_error"):
+                run.figures["errors"].append(f"feedback {job.key}: {result['feedback_error'].splitlines()[0]}")
+            run.record(job.key, ok, result["seconds"], error, job.notebook or f"{job.assignment}.ipynb",
+                       job.warnings)
+            return not ok
+
+        _run_tasks(client, todo, submit, done, "autograde")
+
+
+def _stale_feedback(course: Course, names: list[str], students: list[str] | None, grading: set[str]) -> list[tuple]:
+    """(assignment, student) of graded submissions whose feedback is missing or older than their autograded
+    folder (graded by plain `nbgrader autograde`, say), other than those this run grades."""
+    stale = []
+    for a in names:
+        for s, _ in course.submissions(a):
+            graded, fed = course.folder("autograded", s, a), course.folder("feedback", s, a)
+            if f"{a}/{s}" in grading or (students and s not in students) or not graded.is_dir():
+                continue
+            newest = max((p.stat().st_mtime for p in graded.rglob("*")), default=0)
+            if not fed.is_dir() or max((p.stat().st_mtime for p in fed.rglob("*")), default=0) < newest:
+                stale.append((a, s))
+    return stale
+
+
+def _feedback_all(course: Course, client, shared, run: Run, items: list[tuple]) -> None:
+    """Write the feedback of `items` ((assignment, student) graded earlier) on the cluster, from the gradebook."""
+    if not items:
+        return
+    with course.gradebook() as gb:
+        def submit(item):
+            a, s = item
+            graded = {"assignment": a, "student": s, "autograded": read_folder(course.folder("autograded", s, a)),
+                      "record": submission_record(gb, a, s, manual=True)}
+            return client.submit(feedback, shared, graded, pure=False, key=f"feedback-{a}/{s}-{time.time_ns()}")
+
+        def done(item, result) -> bool:
+            a, s = item
+            if isinstance(result, BaseException):
+                result = {"ok": False, "error": _task_error(result)}
+            if result["ok"]:
+                write_folder(course.folder("feedback", s, a), result["feedback"])
+            else:
+                run.figures["errors"].append(f"feedback {a}/{s}: {(result['error'] or '').splitlines()[0]}")
+            return not result["ok"]
+
+        _run_tasks(client, items, submit, done, "feedback")
+
+
+def regenerate_feedback(course: Course, only: list[str] | None = None, students: list[str] | None = None,
+                        scheduler: str | None = None, jobs: int | None = None) -> dict:
+    """Write the feedback of every graded submission again from the gradebook (after grading by hand in the
+    formgrader, say), on the cluster. Returns the run's figures."""
+    names = [a for a in course.submitted_assignments() if not only or a in only]
+    items = [(a, s) for a in names for s, _ in course.submissions(a)
+             if course.folder("autograded", s, a).is_dir() and (not students or s in students)]
+    with state.locked(course, names):
+        run = Run(course, names)
+        if items:
+            bun = bundle(course, names)
+            bun.pop("template")
+            with connect(scheduler, jobs) as client:
+                run.figures["jobs"] = wait_for_workers(client)
+                _feedback_all(course, client, client.scatter([bun], broadcast=True, hash=False)[0], run, items)
+        run.figures["graded"] = len(items)
+        return run.figures

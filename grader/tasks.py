@@ -1,0 +1,173 @@
+"""What a grading worker does, as functions from data to data: they never read or write the instructor's course.
+
+- `autograde(bundle, submission)` grades one submission with nbgrader's own autograde (the course's
+  preprocessors, sandbox and limits) and, if asked, writes its feedback;
+- `feedback(bundle, graded)` writes the feedback of a submission graded earlier, from its grades.
+
+Both run in a scratch course of the worker's own (`Scratch`), built from the `bundle` (`grader.release.bundle`:
+nbgrader_config.py, the source folders, a gradebook holding the assignments' cells) in the worker's local folder
+and kept, with nbgrader imported and configured, for every later task with the same bundle hash. The results are
+plain data: the autograded and feedback folders as {relative path: bytes}, the grade record
+(`grader.gradebook.submission_record`), the log and timings. The client merges them into the course.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from .course import Course
+from .gradebook import merge_record, submission_record
+from .release import write_sources
+
+#: Scratch courses of this process, by bundle hash (a worker keeps nbgrader and its course warm between tasks).
+_SCRATCH: dict[str, Scratch] = {}
+
+
+def _local_folder() -> Path:
+    """The Dask worker's own local folder, or a private temporary folder outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return Path(get_worker().local_directory)
+    except (ImportError, ValueError):
+        return Path(tempfile.mkdtemp(prefix="course-scratch-"))
+
+
+def worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return f"pid {os.getpid()}"
+
+
+class Scratch:
+    """A course folder of this worker's own, built from a bundle, with nbgrader's API configured on it."""
+
+    def __init__(self, bundle: dict, folder: Path):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / "nbgrader_config.py").write_bytes(bundle["config"])
+        (folder / "gradebook.db").write_bytes(bundle["gradebook"])
+        self.course = Course(folder)  # loads the bundle's nbgrader_config.py, as `nbgrader` would there
+        write_sources(folder, self.course, bundle["sources"])
+        self.config = self.course.scratch_config(folder)
+        self.api = self.course.api(self.config)
+        self.db_url = self.config.CourseDirectory.db_url
+
+    @classmethod
+    def get(cls, bundle: dict) -> Scratch:
+        scratch = _SCRATCH.get(bundle["hash"])
+        if scratch is None:
+            scratch = _SCRATCH[bundle["hash"]] = cls(bundle, _local_folder() / f"course-{bundle['hash'][:12]}")
+        return scratch
+
+    def gradebook(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url, self.course.course_id)
+
+    def clear(self, student: str, assignment: str) -> None:
+        for step in ("submitted", "autograded", "feedback"):
+            shutil.rmtree(self.course.folder(step, student, assignment), ignore_errors=True)
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, relative path -> content."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace `folder` with exactly `files` (relative path -> content)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for rel, data in files.items():
+        target = folder / rel
+        if ".." in Path(rel).parts or Path(rel).is_absolute():
+            raise ValueError(f"refusing to write {rel!r} outside {folder}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def first_error(text: str) -> str:
+    """The first 'SomeError: message' line of a log, skipping nbgrader's generic NbGraderException."""
+    for line in text.splitlines():
+        m = re.match(r"\s*([\w.]*(Error|Exception|Interrupt)\b.*)", line)
+        if m and "NbGraderException" not in line:
+            return m.group(1).strip()
+    return "autograde failed (see the log)"
+
+
+def _failure(result: dict) -> str:
+    text = (result.get("log") or "") + (result.get("error") or "")
+    return first_error(text) + "\n\n" + text
+
+
+def _feedback(scratch: Scratch, assignment: str, student: str) -> tuple[dict | None, str | None]:
+    result = scratch.api.generate_feedback(assignment, student, force=True)
+    if not result["success"]:
+        return None, _failure(result)
+    return read_folder(scratch.course.folder("feedback", student, assignment)), None
+
+
+def autograde(bundle: dict, submission: dict) -> dict:
+    """Autograde one submission in this worker's scratch course.
+
+    submission: {"assignment", "student", "files": {relative path: bytes} (the notebook already named
+    <assignment>.ipynb), "feedback": bool, "manual": the "manual" part of the course's record or None}.
+    Returns {"ok", "error" (first line, a blank line, the log) or None, "record" (or None), "autograded" and
+    "feedback" ({relative path: bytes} or None), "feedback_error", "seconds", "worker"}."""
+    start = time.perf_counter()
+    a, s = submission["assignment"], submission["student"]
+    out = {"ok": False, "error": None, "record": None, "autograded": None, "feedback": None, "feedback_error": None}
+    try:
+        scratch = Scratch.get(bundle)
+        scratch.clear(s, a)
+        write_folder(scratch.course.folder("submitted", s, a), submission["files"])
+        try:
+            result = scratch.api.autograde(a, s, force=True, create=True)
+            with scratch.gradebook() as gb:
+                out["record"] = record = submission_record(gb, a, s)
+                if result["success"] and submission.get("manual") and record is not None:
+                    # the course's gradebook keeps what an instructor entered by hand: so does the scratch one
+                    merge_record(gb, a, s, {**record, "manual": submission["manual"]})
+            out["ok"], out["error"] = bool(result["success"]), None if result["success"] else _failure(result)
+            if out["ok"]:
+                out["autograded"] = read_folder(scratch.course.folder("autograded", s, a))
+                if submission.get("feedback"):
+                    out["feedback"], out["feedback_error"] = _feedback(scratch, a, s)
+        finally:
+            scratch.clear(s, a)
+    except Exception:  # noqa: BLE001 - this submission's problem, reported with it
+        out["error"] = f"the grading worker failed: {first_error(traceback.format_exc())}\n\n{traceback.format_exc()}"
+    out.update(seconds=time.perf_counter() - start, worker=worker_name())
+    return out
+
+
+def feedback(bundle: dict, graded: dict) -> dict:
+    """Feedback of a submission graded earlier: graded = {"assignment", "student", "autograded": {path: bytes},
+    "record": the course's record of it, read with manual=True}. Returns {"ok", "error", "feedback", "seconds"}."""
+    start = time.perf_counter()
+    a, s = graded["assignment"], graded["student"]
+    out = {"ok": False, "error": None, "feedback": None}
+    try:
+        scratch = Scratch.get(bundle)
+        scratch.clear(s, a)
+        try:
+            write_folder(scratch.course.folder("autograded", s, a), graded["autograded"])
+            with scratch.gradebook() as gb:
+                merge_record(gb, a, s, graded["record"])
+            out["feedback"], out["error"] = _feedback(scratch, a, s)
+            out["ok"] = out["error"] is None
+        finally:
+            scratch.clear(s, a)
+    except Exception:  # noqa: BLE001
+        out["error"] = traceback.format_exc()
+    out.update(seconds=time.perf_counter() - start, worker=worker_name())
+    return out
