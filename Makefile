@@ -38,7 +38,7 @@ venv: $(STAMP)
 # Debian packages the course needs, in one list (add more here): bubblewrap is the sandbox of the grading kernels
 # (README, "Grading safety"), chromium the browser of the browser tests (tests/browser/conftest.py finds it, never
 # installs it), postgresql the database server the PostgreSQL tests start on a private folder and port (the course
-# itself needs only the client library, psycopg2-binary). The set-up installs the missing ones once, before anything
+# itself needs only the client library, psycopg). The set-up installs the missing ones once, before anything
 # runs: as root with apt-get (non-interactive; `apt-get update` only if the install fails), otherwise it says what
 # to install and goes on.
 SYSTEM_PACKAGES := bubblewrap chromium postgresql

@@ -5,11 +5,11 @@
 Builds a throw-away course (students x assignments: the solution, fixture scenarios of tests/fixtures/ that
 are correct or mistaken, the untouched release notebook, and broken notebooks: a syntax error, a kernel that
 dies), grades one copy with plain sequential `nbgrader autograde <assignment>` (then `nbgrader generate_feedback`
-and `nbgrader export`, the rest of what make grade does) and another with `course grade` on an embedded Dask
-cluster of --jobs workers, checks
-that the gradebooks hold the same results for every submission, and prints wall time, submissions per minute,
-peak memory of the process tree, the speed-up, and the per-submission overhead next to the kernel start-up floor
-measured in the same run (alone, and with as many kernels starting at once as there are workers).
+and `nbgrader export`, the rest of what make grade does), one with `course grade --no-feedback` and one with
+`course grade`, both on an embedded Dask cluster of --jobs workers, checks that the gradebooks hold the same
+results for every submission, and prints wall time, submissions per minute, peak memory of the process tree, the
+speed-ups, and the per-submission overhead next to the kernel start-up floor measured in the same run (alone, and
+with as many kernels starting at once as there are workers).
 """
 
 from __future__ import annotations
@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-bench-"))
     try:
         plan = build_class(root, work / "sequential", names, args.students)
-        shutil.copytree(work / "sequential", work / "parallel", symlinks=True)
+        for copy in ("parallel", "autograde-only"):
+            shutil.copytree(work / "sequential", work / copy, symlinks=True)
         n = len(plan)
         mix = Counter(Path(kind).stem.split("_")[0] for kind in plan.values())
         print(f"class: {args.students} students x {len(names)} assignments = {n} submissions "
@@ -209,41 +210,42 @@ def main(argv: list[str] | None = None) -> int:
         for cmd in [*(["generate_feedback", a] for a in names), ["export"]]:
             s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", *cmd, "--log-level=ERROR"], work / "sequential")
             seq_all, seq_mb = seq_all + s, max(seq_mb, mb)
-        par_s, par_mb, code = run_measured([sys.executable, "-m", "grader.cli", "grade", "--jobs", str(args.jobs)],
-                                           work / "parallel")
-        if code != 0:
-            print(f"course grade exited with {code}", file=sys.stderr)
+        grade = [sys.executable, "-m", "grader.cli", "grade", "--jobs", str(args.jobs)]
+        auto_s, auto_mb, code = run_measured([*grade, "--no-feedback", "--no-report"], work / "autograde-only")
+        par_s, par_mb, code2 = run_measured(grade, work / "parallel")
+        if code or code2:
+            print(f"course grade exited with {code or code2}", file=sys.stderr)
             return 1
         run = json.loads((work / "parallel" / ".grading" / "last_run.json").read_text())
         status = state.status(Course(work / "parallel"))
-        auto_s = run["seconds"]["autograde"]
-        startup = par_s - run["seconds"]["total"]
+        secs = run["seconds"]
         rows = [("sequential nbgrader autograde", seq_s, seq_mb),
-                (f"make grade, {run['jobs']} jobs: start-up + autograde", startup + auto_s, par_mb),
+                (f"course grade --no-feedback, {run['jobs']} workers", auto_s, auto_mb),
                 ("sequential autograde + feedback + export", seq_all, seq_mb),
-                (f"make grade, {run['jobs']} jobs (all phases + report)", par_s, par_mb)]
+                (f"course grade, {run['jobs']} workers (+ report)", par_s, par_mb)]
         print(f"{'':48}{'wall (s)':>10}{'subs/min':>10}{'peak RSS (MB)':>15}")
         for label, s, mb in rows:
             print(f"{label:48}{s:10.1f}{n / s * 60:10.1f}{mb:15.0f}")
-        print(f"  make grade: start-up and imports {startup:.1f} s, autograde + merge {auto_s:.1f} s, "
-              f"feedback {run['seconds']['feedback']:.1f} s, "
-              f"export + report {run['seconds']['total'] - run['seconds']['feedback'] - auto_s:.1f} s")
-        print(f"speed-up on the same work: {seq_s / (startup + auto_s):.2f}x for autograding "
-              f"({seq_s / auto_s:.2f}x for the autograde phase alone), "
-              f"{seq_all / par_s:.2f}x for autograde, feedback and grades.csv (make grade also writes the report)")
+        print(f"  course grade: imports and start-up {par_s - secs['total'] + secs['start-up']:.1f} s, embedded "
+              f"cluster {secs.get('cluster', 0):.1f} s, autograde with feedback {secs.get('autograde', 0):.1f} s, "
+              f"export and report {secs['total'] - sum(v for k, v in secs.items() if k != 'total'):.1f} s")
+        print(f"speed-up on the same work: {seq_s / auto_s:.2f}x for autograding, {seq_all / par_s:.2f}x for "
+              "autograde, feedback and grades.csv (course grade also writes the report)")
         worker = statistics.mean(st["seconds"] for st in status.values())
         codes = [c for c in (code_seconds(p) for p in (work / "parallel" / "autograded").glob("*/*/*.ipynb")) if c]
         own = statistics.mean(codes) if codes else 0.0
-        print(f"per submission: sequential {seq_s / n:.2f} s; parallel {auto_s * run['jobs'] / n:.2f} s per core; "
-              f"worker {worker:.2f} s of which the notebook's own code {own:.2f} s, so overhead {worker - own:.2f} s "
-              f"(kernel start, imports, nbgrader's bookkeeping, the tests' second run outside the kernel) "
-              f"against the floor of {floor:.2f} s")
-        seq, par = results(work / "sequential", names), results(work / "parallel", names)
-        differ = sorted(k for k in seq.keys() | par.keys() if seq.get(k) != par.get(k))
-        if differ:
-            print(f"MISMATCH: {len(differ)} submissions differ, e.g. {differ[:3]}")
-            return 1
-        print(f"results: identical for all {len(seq)} submissions (every grade, comment and timestamp)")
+        print(f"per submission: sequential {seq_all / n:.2f} s with feedback; course grade "
+              f"{secs.get('autograde', 0) * run['jobs'] / n:.2f} s per core; a task {worker:.2f} s, of which the "
+              f"notebook's own code {own:.2f} s, so overhead {worker - own:.2f} s (kernel start, imports, nbgrader's "
+              f"bookkeeping, the tests' second run outside the kernel, feedback) against the floor of {floor:.2f} s")
+        seq = results(work / "sequential", names)
+        for copy in ("parallel", "autograde-only"):
+            par = results(work / copy, names)
+            differ = sorted(k for k in seq.keys() | par.keys() if seq.get(k) != par.get(k))
+            if differ:
+                print(f"MISMATCH in {copy}: {len(differ)} submissions differ, e.g. {differ[:3]}")
+                return 1
+        print(f"results: identical for all {len(seq)} submissions, both runs (every grade, comment and timestamp)")
         return 0
     finally:
         if not args.keep:

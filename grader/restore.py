@@ -66,10 +66,11 @@ class TrustedCell:
 
 
 def trusted_cells(db_url: str, notebook: str, assignment: str) -> list[TrustedCell]:
-    """The gradebook's cells of one notebook, in the instructor's order.
+    """The gradebook's cells of one notebook, in the order the gradebook returns them.
 
-    The order is the gradebook's: `generate_assignment` records the cells top to bottom, and nbgrader's own
-    `add_missing_cells` relies on the same order (the gradebook stores no position).
+    The gradebook stores no position: SQLite returns the cells in the order `generate_assignment` recorded them
+    (top to bottom, which nbgrader's own `add_missing_cells` relies on), other databases need not; `in_order`
+    puts them in the instructor's order.
     """
     with Gradebook(db_url) as gb:
         nb = gb.find_notebook(notebook, assignment)
@@ -80,6 +81,28 @@ def trusted_cells(db_url: str, notebook: str, assignment: str) -> list[TrustedCe
         return [TrustedCell(c.name, c.cell_type, c.source or "", bool(c.locked), c.checksum, c.name in grades,
                             c.name in solutions, c.name in tasks, points.get(c.name))
                 for c in nb.source_cells]
+
+
+def in_order(trusted: list[TrustedCell], names: list[str] | None) -> list[TrustedCell]:
+    """`trusted` in the order of `names` (the grade ids of the instructor's notebook, top to bottom); cells it does
+    not name keep their order after the others. Without `names`, `trusted` as it is."""
+    if not names:
+        return trusted
+    position = {name: k for k, name in enumerate(names)}
+    return sorted(trusted, key=lambda c: position.get(c.name, len(position)))
+
+
+def source_order(coursedir, assignment: str, notebook: str) -> list[str] | None:
+    """The grade ids of the instructor's notebook `source/<assignment>/<notebook>.ipynb`, top to bottom; None when
+    it cannot be read."""
+    import nbformat
+
+    folder = coursedir.format_path(coursedir.source_directory, ".", assignment)
+    try:
+        nb = nbformat.read(f"{folder}/{notebook}.ipynb", as_version=4)
+    except (OSError, ValueError):
+        return None
+    return [gid for gid in map(_grade_id, nb.cells) if gid is not None]
 
 
 def _text(cell) -> str:
@@ -215,6 +238,9 @@ class RestoreCells(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         meta = resources["nbgrader"]
         trusted = trusted_cells(meta["db_url"], meta["notebook"], meta["assignment"])
+        converter = getattr(self.parent, "parent", None)  # the exporter's parent: nbgrader's Autograde converter
+        if hasattr(converter, "coursedir"):
+            trusted = in_order(trusted, source_order(converter.coursedir, meta["assignment"], meta["notebook"]))
         nb.cells = restore(list(nb.get("cells", [])), trusted, self.log)
         repair_ids(nb, self.log)
         return nb, resources

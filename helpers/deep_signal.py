@@ -19,16 +19,14 @@ import numbers
 
 import numpy as np
 
+from .activations import ACTIVATIONS as _REGISTRY
+
 __all__ = ["ACTIVATIONS", "scaled_identity_weights", "gaussian_weights", "deep_linear_forward",
            "deep_linear_backward", "deep_forward", "deep_backward", "layer_norms", "diagnose", "signal_norms",
            "random_product_norms"]
 
-#: The activations g(z) a layer can apply, with their derivative g'(z) written in terms of z.
-ACTIVATIONS = {
-    "linear": (lambda z: z, lambda z: np.ones_like(z)),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype)),
-}
+#: The activations g(z) a layer can apply, with their derivative g'(z) written in terms of z (helpers.activations).
+ACTIVATIONS = {name: (_REGISTRY[name].forward, _REGISTRY[name].derivative) for name in ("linear", "tanh", "relu")}
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -94,8 +92,7 @@ def gaussian_weights(layer_dims, scale: float, rng: np.random.Generator) -> list
 
     Returns a list of L float64 arrays, W_l of shape (n_l, n_{l-1}).
     """
-    dims = [_check_int(d, f"layer_dims[{i}]", 1) for i, d in enumerate(layer_dims)]
-    scale = _check_scale(scale)
+    dims, scale = [_check_int(d, f"layer_dims[{i}]", 1) for i, d in enumerate(layer_dims)], _check_scale(scale)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng should be a numpy.random.Generator (np.random.default_rng(seed)), "
                         f"got {type(rng).__name__}")
@@ -189,8 +186,7 @@ def deep_backward(dA_L: np.ndarray, cache, linear_backward=deep_linear_backward)
     if activation == "linear":
         dWs, dAs = linear_backward(weights, activations, dA_L)
         return list(dWs), list(dAs)
-    g_prime = ACTIVATIONS[activation][1]
-    L = len(weights)
+    g_prime, L = ACTIVATIONS[activation][1], len(weights)
     dWs, dAs = [None] * L, [None] * (L + 1)
     dAs[L] = dA_L
     for l in range(L, 0, -1):

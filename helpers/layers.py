@@ -3,14 +3,17 @@
 Each `*_forward` returns its output and a cache; the matching `*_backward` takes the gradient of the cost with
 respect to that output and the cache, and returns the gradient with respect to its input (and to its parameters).
 Conventions: `A` has shape (n_l, m), one column per example; `W` (n_l, n_{l-1}); `b` (n_l, 1). Activations are
-the kinds in HIDDEN; the cost is the binary cross-entropy of a sigmoid output.
+the kinds in HIDDEN, the names of `helpers.activations` (which holds g and g'); the cost is the binary cross-entropy
+of a sigmoid output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-HIDDEN = ("relu", "tanh", "sigmoid", "linear")
+from . import activations as _activations
+
+HIDDEN = tuple(_activations.ACTIVATIONS)  # ("relu", "tanh", "sigmoid", "linear")
 
 
 def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
@@ -25,28 +28,15 @@ def linear_backward(dZ: np.ndarray, cache):
 
 
 def activation_forward(Z: np.ndarray, kind: str):
-    """A = g(Z) for kind in HIDDEN; Z (n_l, m) -> A (n_l, m), cache."""
-    if kind == "relu":
-        A = np.maximum(Z, 0.0)
-    elif kind == "tanh":
-        A = np.tanh(Z)
-    elif kind == "sigmoid":
-        A = 0.5 * (1.0 + np.tanh(0.5 * Z))  # the tanh form never overflows in exp
-    else:
-        A = Z
+    """A = g(Z) for kind in HIDDEN; Z (n_l, m) -> A (n_l, m), cache. ValueError for any other kind."""
+    A = _activations.get(kind).forward(Z)
     return A, (kind, Z, A)
 
 
 def activation_backward(dA: np.ndarray, cache) -> np.ndarray:
     """dA (n_l, m) -> dZ (n_l, m) = dA * g'(Z)."""
-    kind, Z, A = cache
-    if kind == "relu":
-        return dA * (Z > 0)
-    if kind == "tanh":
-        return dA * (1.0 - A**2)
-    if kind == "sigmoid":
-        return dA * A * (1.0 - A)
-    return dA
+    kind, Z, _ = cache
+    return dA * _activations.get(kind).derivative(Z)
 
 
 def dropout_forward(A: np.ndarray, keep_prob: float, rng: np.random.Generator | None):

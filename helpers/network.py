@@ -3,13 +3,15 @@
 The network is built from the forward/backward pairs with caches of `helpers.layers` (importable from here too).
 Conventions: `A` has shape (n_l, m), one column per example; `W_l` (n_l, n_{l-1}); `b_l` (n_l, 1);
 parameters {"W1", "b1", ..., "WL", "bL"}; gradients {"dW1", "db1", ...}. Hidden layers use `hidden`
-("relu", "tanh", "sigmoid" or "linear"); the output layer is a sigmoid with binary cross-entropy.
+("relu", "tanh", "sigmoid" or "linear", from the registry `helpers.activations`); the output layer is a sigmoid with
+binary cross-entropy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .activations import get as _activation
 from .layers import (HIDDEN, activation_backward, activation_forward, bce_cost, dropout_backward, dropout_forward,
                      linear_backward, linear_forward)
 
@@ -40,9 +42,7 @@ def num_layers(parameters: dict) -> int:
 
 
 def _check_hidden(hidden: str) -> str:
-    if hidden not in HIDDEN:
-        raise ValueError(f"unknown activation {hidden!r}; expected one of {', '.join(HIDDEN)}")
-    return hidden
+    return _activation(hidden).name  # ValueError: unknown activation ...; expected one of relu, tanh, sigmoid, linear
 
 
 
@@ -159,10 +159,8 @@ def std_profiles(width: int, depth: int, method: str, activation: str, trials: i
     """
     from . import initializers  # here, not at the top: initializers is the registry, network the model
 
-    _check_hidden(activation)
+    g = _activation(activation).forward
     std = initializers.weight_std(method, width, width)
-    g = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-         "linear": lambda z: z}[activation]
     A = rng.standard_normal((trials, width, examples))
     stds = np.empty((trials, depth))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -212,6 +210,7 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
     """
     from . import initializers
 
+    relu, sigmoid = _activation("relu"), _activation("sigmoid")
     dims, scales = list(layer_dims), np.asarray(scales, dtype=float)
     L, S, m = len(dims) - 1, len(scales), X.shape[1]
     rng = np.random.default_rng(rng_seed)
@@ -226,14 +225,14 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
             As = [np.broadcast_to(X, (S,) + X.shape)]
             for l in range(L):  # forward: ReLU hidden layers, sigmoid output
                 Z = Ws[l] @ As[-1] + bs[l]
-                As.append(np.maximum(Z, 0.0) if l < L - 1 else 1 / (1 + np.exp(-Z)))
+                As.append(relu.forward(Z) if l < L - 1 else sigmoid.forward(Z))
             if step == num_iterations:
                 break
             dZ = (As[-1] - Y) / m  # sigmoid + cross-entropy, already divided by m
             for l in reversed(range(L)):  # backward, then one step on every layer
                 dW, db = dZ @ np.swapaxes(As[l], 1, 2), dZ.sum(axis=2, keepdims=True)
                 if l > 0:
-                    dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * (As[l] > 0)
+                    dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * relu.derivative(As[l])  # As[l] > 0 exactly where Z > 0
                 Ws[l], bs[l] = Ws[l] - learning_rate * dW, bs[l] - learning_rate * db
         AL = np.clip(As[-1][:, 0, :], 0.0, 1.0)
         costs = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), axis=1)

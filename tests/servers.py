@@ -3,7 +3,8 @@
 - `PostgresServer`: Debian's PostgreSQL (`initdb`, `pg_ctl`) on a throw-away data folder, run as the `postgres` user
   when the tests run as root (PostgreSQL refuses to run as root); databases are created on demand.
 - `DaskCluster`: `dask scheduler` and `dask worker` processes from the course's environment, each worker in a folder
-  of its own, optionally as another Unix user; workers can be killed one by one.
+  of its own, optionally in a mount namespace where some folders are hidden (bubblewrap's --tmpfs over them);
+  workers can be killed one by one.
 
 Both wait on conditions (`pg_ctl -w`, the scheduler file, the scheduler's worker count), never on sleeps.
 """
@@ -73,14 +74,12 @@ class PostgresServer:
 
     def url(self, database: str) -> str:
         """Create `database` (empty) and return postgresql://postgres@127.0.0.1:<port>/<database>."""
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{database}"')
-            cur.execute(f'CREATE DATABASE "{database}"')
-        conn.close()
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            conn.execute(f'CREATE DATABASE "{database}"')
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
@@ -92,8 +91,8 @@ class PostgresServer:
 class DaskCluster:
     """`dask scheduler` and `dask worker` processes, each in its own process group and folder."""
 
-    def __init__(self, folder: Path, env: dict | None = None, user: str | None = None):
-        self.folder, self.user = folder, user
+    def __init__(self, folder: Path, env: dict | None = None, hide: list[Path] = ()):
+        self.folder, self.hide = folder, list(hide)
         self.env = dict(env or os.environ, PATH=os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]),
                         # a task whose worker died twice is given up and reported (as `course grade` embedded does)
                         DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1")
@@ -101,7 +100,7 @@ class DaskCluster:
         scheduler_file = folder / "scheduler.json"
         self.scheduler = self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
                                                     "--dashboard-address", "127.0.0.1:0",
-                                                    "--scheduler-file", str(scheduler_file)], as_user=False)
+                                                    "--scheduler-file", str(scheduler_file)], hidden=False)
         deadline = time.monotonic() + 60
         while not scheduler_file.is_file():
             if self.scheduler.poll() is not None or time.monotonic() > deadline:
@@ -111,15 +110,16 @@ class DaskCluster:
 
         self.address = json.loads(scheduler_file.read_text())["address"]
 
-    def _start(self, name: str, args: list[str], as_user: bool = True) -> subprocess.Popen:
+    def _start(self, name: str, args: list[str], hidden: bool = True) -> subprocess.Popen:
         home = self.folder / name
         home.mkdir(parents=True, exist_ok=True)
-        user = self.user if as_user else None
-        if user:
-            shutil.chown(home, user, user)
+        prefix = []
+        if hidden and self.hide:  # the process sees an empty folder in place of each of them
+            prefix = ["bwrap", "--dev-bind", "/", "/", *(a for p in self.hide for a in ("--tmpfs", str(p))),
+                      "--die-with-parent", "--"]
         log = open(self.folder / f"{name}.log", "w")
-        return subprocess.Popen([str(VENV_BIN / "dask"), *args], cwd=home, stdout=log, stderr=subprocess.STDOUT,
-                                env=dict(self.env, HOME=str(home)), start_new_session=True, **_as_user(user))
+        return subprocess.Popen([*prefix, str(VENV_BIN / "dask"), *args], cwd=home, stdout=log,
+                                stderr=subprocess.STDOUT, env=dict(self.env, HOME=str(home)), start_new_session=True)
 
     def add_worker(self, name: str) -> None:
         home = self.folder / name

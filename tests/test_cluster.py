@@ -1,6 +1,7 @@
 """Grading on a real multi-process Dask cluster: `dask scheduler` and two `dask worker` processes, each worker in a
-folder of its own. When the tests run as root, the workers run as `nobody`, who cannot even list the course folder
-(pytest's temporary folders are private to root): every grade that comes back proves the tasks carried their data.
+folder of its own. When the tests run as root, the workers run in a mount namespace where this test process's
+temporary folders (every course copy) are an empty tmpfs: every grade that comes back proves that the tasks carried
+their data and that the workers never read or wrote the course folder.
 
 The class is graded through `SCHEDULER=...` and checked against sequential `nbgrader autograde`, submission by
 submission; then again with one worker killed (with its nanny) in the middle of the run."""
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -23,7 +23,7 @@ from grader.bench import BROKEN
 from grader.bench import results as autograde_results
 from grader.course import nbgrader
 from grader.submissions import example_notebook
-from servers import VENV_BIN, DaskCluster
+from servers import DaskCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
 
@@ -31,19 +31,6 @@ A = "01_normalization"
 FIX = f"tests/fixtures/{A}"
 CLASS = {"ada": "solution", "ben": f"{FIX}/mistake_variance_instead_of_std.py", "cleo": "release",
          "dev": f"{FIX}/mistake_test_scaled_with_its_own_stats.py", "eli": "broken_kernel_dies", "fay": "solution"}
-
-
-def _worker_user() -> str | None:
-    """`nobody` when this runs as root and nobody can run the course's interpreter, else None (this user)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    probe = subprocess.run([str(VENV_BIN / "python"), "-c", "import grader, helpers, distributed"],
-                           user="nobody", capture_output=True, cwd="/")
-    return "nobody" if probe.returncode == 0 else None
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +51,10 @@ def classes(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    folder = Path(tempfile.mkdtemp(prefix="course-dask-"))  # outside pytest's private folders: workers may be nobody
-    os.chmod(folder, 0o755)
-    user = _worker_user()
-    dask = DaskCluster(folder, user=user)
+def cluster(tmp_path_factory):
+    folder = Path(tempfile.mkdtemp(prefix="course-dask-"))  # outside the folders hidden from the workers
+    hidden = [tmp_path_factory.getbasetemp()] if os.geteuid() == 0 and shutil.which("bwrap") else []
+    dask = DaskCluster(folder, hide=hidden)
     try:
         for name in ("w1", "w2"):
             dask.add_worker(name)
@@ -108,10 +94,8 @@ def test_grades_on_a_cluster_of_separate_processes_equal_sequential_nbgrader(cla
     # each worker graded in a scratch course of its own, in its own folder
     scratch = [p for w in ("w1", "w2") for p in (cluster.folder / w / "dask").rglob("course-*") if p.is_dir()]
     assert scratch, "no worker built a scratch course in its own folder"
-    if cluster.user:
-        assert all(p.owner() == cluster.user for p in scratch)
-        private = next(p for p in tmp_path.parents if p.name.startswith("pytest-of-"))
-        assert private.stat().st_mode & 0o077 == 0, f"{private} is readable by other users: the proof is void"
+    if cluster.hide:
+        assert any(course.is_relative_to(h) for h in cluster.hide), "the course folder was visible to the workers"
 
 
 def test_a_worker_killed_in_the_middle_of_a_run_costs_no_grade(classes, cluster, tmp_path):
@@ -134,3 +118,29 @@ def test_a_worker_killed_in_the_middle_of_a_run_costs_no_grade(classes, cluster,
     assert not differ, f"after a worker died, {differ} differ from sequential nbgrader"
     last = json.loads((course / ".grading" / "last_run.json").read_text())
     assert last["graded"] == len(CLASS) and not any("KilledWorker" in e for e in last["errors"]), last["errors"]
+
+
+def test_a_task_that_kills_its_worker_is_retried_once_then_reported_and_the_others_go_on(tmp_path):
+    """On the embedded cluster: a task that kills its worker process runs twice (retried once on a fresh worker),
+    then comes back as KilledWorker, which the run reports as "could not be graded"; the other tasks finish."""
+    from grader.cluster import connect
+    from grader.run import _run_tasks, _task_error
+
+    attempts = tmp_path / "attempts"
+    kill = lambda path: (open(path, "a").write("x\n"), os._exit(1))  # noqa: E731 - pickled by value for the workers
+    outcomes = {}
+    with connect(None, workers=2) as client:
+        def submit(item):
+            if item == "killer":
+                return client.submit(kill, str(attempts), pure=False)
+            return client.submit(pow, item, 2, pure=False)
+
+        def done(item, result):
+            outcomes[item] = result
+            return isinstance(result, BaseException)
+
+        _run_tasks(client, ["killer", 2, 3, 4], submit, done, "test")
+    assert {k: v for k, v in outcomes.items() if k != "killer"} == {2: 4, 3: 9, 4: 16}, outcomes
+    assert attempts.read_text().count("x") == 2, f"the killing task ran {attempts.read_text().count('x')} time(s)"
+    message = _task_error(outcomes["killer"])
+    assert message.startswith("KilledWorker: the grading worker died twice"), message

@@ -25,7 +25,7 @@ from grader.course import nbgrader
 from grader.restore import RestoreCells
 from grader.sandbox import sandbox_problem
 from grader.submissions import example_notebook, graded_cells
-from conftest import cell_scores, make_course, submit
+from conftest import ROOT, cell_scores, make_course, submit
 
 STUB = "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
 TEST = "assert f() == 1\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 2\n### END HIDDEN TESTS"
@@ -416,3 +416,38 @@ def test_written_answers_reach_the_manual_grader_as_markdown(graded):
         nb = nbformat.read(graded / "autograded" / student / A / f"{A}.ipynb", as_version=4)
         cell = nb.cells[_index(nb, "written_test_statistics")]
         assert (cell.cell_type, cell.source) == ("markdown", text), f"{student}: written answer {cell}"
+
+
+def test_trusted_cells_follow_the_instructors_notebook_whatever_order_the_database_returns():
+    from grader.restore import TrustedCell, in_order
+
+    cells = [TrustedCell(n, "code", "", True, None, False, False, False, None) for n in ("c", "a", "x", "b")]
+    ordered = [c.name for c in in_order(cells, ["a", "b", "c"])]
+    assert ordered == ["a", "b", "c", "x"], f"expected the source's order, then the unknown cell; found {ordered}"
+    assert in_order(cells, None) == cells, "without the source's order the gradebook's order must stay"
+
+
+def test_restore_cells_reads_the_order_from_the_source_notebook_when_nbgrader_autogrades():
+    """The path nbgrader takes (Autograde -> its exporter -> RestoreCells) reaches the course directory, so the
+    order comes from source/, not from the database's row order (PostgreSQL returns rows in any order)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
+    from grader.course import load_config
+    from grader.restore import source_order
+
+    config = load_config(ROOT)
+    converter = Autograde(coursedir=CourseDirectory(config=config), config=config)
+    converter.exporter = converter.exporter_class(parent=converter, config=config)  # as nbgrader's start() does
+    converter._sanitizing = True
+    converter._init_preprocessors()
+    restore = next(p for p in converter.exporter._preprocessors if isinstance(p, RestoreCells))
+    found = getattr(restore.parent, "parent", None)
+    assert hasattr(found, "coursedir"), f"RestoreCells cannot reach the course directory (its parent is {found!r})"
+    names = source_order(found.coursedir, A, A)
+    assert names and names[0] == graded_ids_in_source()[0] and len(names) == len(set(names)), names
+
+
+def graded_ids_in_source() -> list[str]:
+    nb = nbformat.read(ROOT / "source" / A / f"{A}.ipynb", as_version=4)
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
