@@ -37,6 +37,17 @@ from .submissions import example_notebook
 BROKEN = {"broken_syntax_error": "def broken(:\n", "broken_kernel_dies": "import os\nos._exit(1)\n"}
 
 
+def class_notebook(root: Path, assignment: str, kind: str) -> nbformat.NotebookNode:
+    """A submission of the synthetic class: an example of `grader.submissions.example_notebook`, or, for a kind of
+    BROKEN, the solution with that code put before its first solution cell."""
+    if kind not in BROKEN:
+        return example_notebook(root, assignment, kind)
+    nb = example_notebook(root, assignment, "solution")
+    first = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    first.source = BROKEN[kind] + first.source
+    return nb
+
+
 def class_plan(root: Path, names: list[str], n_students: int) -> dict[tuple[str, str], str]:
     """(student, assignment) -> kind: per ten students 2 solutions, 6 scenarios, 1 untouched, 1 broken."""
     pattern = "SxRxBxSxxx"  # Solution, scenario (x), Release, Broken: small classes get every kind early
@@ -67,12 +78,7 @@ def build_class(root: Path, dest: Path, names: list[str], n_students: int) -> di
         nbgrader("generate_assignment", a, "--force", "--log-level=WARN", root=dest)
     plan = class_plan(root, names, n_students)
     for (student, a), kind in plan.items():
-        if kind in BROKEN:
-            nb = example_notebook(root, a, "solution")
-            first = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-            first.source = BROKEN[kind] + first.source
-        else:
-            nb = example_notebook(root, a, kind)
+        nb = class_notebook(root, a, kind)
         path = dest / "submitted" / student / a / f"{a}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)

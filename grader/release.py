@@ -6,7 +6,7 @@
   which autograding restores them from; it does nothing when the gradebook already holds exactly those cells.
 - `bundle` is what a worker needs to grade, as data: nbgrader_config.py, the source folders and a gradebook
   holding only the assignments' cells (no student), under the hash of all of it. The gradebook is generated once
-  per hash and kept in `.grading/templates/`.
+  per hash and kept in `.grading/templates/<hash>/`.
 """
 
 from __future__ import annotations
@@ -112,17 +112,17 @@ def bundle(course: Course, names: list[str]) -> dict:
             digest.update(f"\0{a}\0{rel}\0{len(data)}\0".encode())
             digest.update(data)
     key = digest.hexdigest()
-    cached = course.state / "templates" / f"{key[:20]}.db"
+    # generated in a folder that stays (not a temporary one): nbgrader changes the working directory while it
+    # generates, and worker processes spawned meanwhile inherit it (grader.cluster.Cluster)
+    folder = course.state / "templates" / key[:20]
+    cached = folder / "gradebook.db"
     if not cached.is_file():
-        cached.parent.mkdir(exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="course-template-") as tmp:
-            scratch = Course(course.root, course.config)
-            write_sources(Path(tmp), scratch, sources)
-            api = course.api(course.scratch_config(tmp))
-            for a in names:
-                _check(api.generate_assignment(a, force=True), "generate_assignment", a, Path(tmp))
-            shutil.copy(Path(tmp) / "gradebook.db", cached.with_suffix(".tmp"))
-            cached.with_suffix(".tmp").replace(cached)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        write_sources(folder, course, sources)
+        api = course.api(course.scratch_config(folder))
+        for a in names:
+            _check(api.generate_assignment(a, force=True), "generate_assignment", a, folder)
     return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes(),
             "template": str(cached)}
 

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 from . import state
-from .cluster import connect, sandbox_problems, wait_for_workers
+from .cluster import Cluster, connect, worker_count
 from .course import Course, interpreter_on_path
 from .gradebook import export_errors, export_grades, merge_record, submission_record
 from .intake import Job, plan, submission_files
 from .progress import Progress
 from .release import bundle, sync_gradebook
 from .tasks import autograde, feedback, read_folder, write_folder
-
-#: Submissions queued on the cluster per worker at once: enough to keep every worker busy, few in memory.
-QUEUE_PER_WORKER = 3
-
 
 def _manual(gb, a: str, s: str) -> dict | None:
     """The manual part of a submission's record when an instructor entered anything by hand, else None."""
@@ -66,34 +61,35 @@ class Run:
 
 
 def _run_tasks(client, items: list, submit, done, label: str) -> None:
-    """Submit `submit(item)` for each item, at most QUEUE_PER_WORKER per worker at a time, and call
-    done(item, result or exception) as each finishes, in the order they finish; with a progress bar."""
+    """Submit `submit(item)` for each item, one per worker at a time, and call done(item, result or exception)
+    as each finishes, in the order they finish; with a progress bar.
+
+    One at a time per worker, the next submitted as soon as one finishes (before its result is merged): a task
+    never waits in line on a worker, so when a worker dies only the task it was running is charged a failure."""
     from distributed import as_completed
 
     bar = Progress(len(items), label)
     todo = list(reversed(items))
-    window = max(1, QUEUE_PER_WORKER * wait_for_workers(client))
     running = {}
     stream = as_completed()
-    while todo and len(running) < window:
-        item = todo.pop()
-        future = submit(item)
-        running[future.key] = item
-        stream.add(future)
+
+    def feed() -> None:
+        while todo and len(running) < max(1, worker_count(client)):
+            item = todo.pop()
+            future = submit(item)
+            running[future.key] = item
+            stream.add(future)
+
+    feed()
     for future in stream:
         item = running.pop(future.key)
+        feed()
         try:
             result = future.result()
         except Exception as error:  # noqa: BLE001 - a task that failed as a whole (KilledWorker, say)
             result = error
         future.release()
-        failed = done(item, result)
-        bar.step(failed=bool(failed))
-        if todo:
-            item = todo.pop()
-            nxt = submit(item)
-            running[nxt.key] = item
-            stream.add(nxt)
+        bar.step(failed=bool(done(item, result)))
     bar.close()
 
 
@@ -121,30 +117,37 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
     with state.locked(course, names):
         interpreter_on_path()
         run = Run(course, names, out)
-        bun = bundle(course, names) if names else None
-        if bun:  # the cells autograde restores, current with source/
-            sync_gradebook(course, names, template=Path(bun.pop("template")))
         known = {k: st["fingerprint"] for k, st in run.status.items() if st.get("fingerprint")}
         todo, problems = plan(course, names, students, force, run.pending, known)
         stale = [] if not write_feedback else _stale_feedback(course, names, students, {j.key for j in todo})
         run.figures["graded"] = len(todo)
-        times = {"start-up": time.perf_counter() - start}
-        with (connect(scheduler, jobs) if todo or stale else nullcontext()) as client:
+        # the workers start and warm up while this process brings the gradebook up to date
+        cluster = Cluster(scheduler, jobs) if todo or stale else None
+        times = {}
+        try:
+            bun = bundle(course, names) if names else None
+            if bun:  # the cells autograde restores, current with source/
+                sync_gradebook(course, names, template=Path(bun.pop("template")))
+            times["start-up"] = time.perf_counter() - start
+            client = cluster.client() if cluster else None
             if client is not None:
-                run.figures["jobs"] = wait_for_workers(client)
+                times["cluster"] = time.perf_counter() - start - times["start-up"]
+                run.figures["jobs"] = worker_count(client)
                 if client.dashboard_link:
                     print(f"Dask dashboard: {client.dashboard_link}", file=out)
-                _refuse_without_sandbox(course, client)  # before anything is written
+                _refuse_without_sandbox(course, cluster)  # before anything is written
             run.queue(todo)
             for p in problems:
                 run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
             if client is not None:
                 shared = client.scatter([bun], broadcast=True, hash=False)[0]
-                times["cluster"] = time.perf_counter() - start - times["start-up"]
                 _autograde_all(course, client, shared, run, todo, write_feedback)
                 times["autograde"] = time.perf_counter() - start - sum(times.values())
                 _feedback_all(course, client, shared, run, stale)
                 times["feedback"] = time.perf_counter() - start - sum(times.values())
+        finally:
+            if cluster is not None:
+                cluster.close()
         export_grades(course)
         every = state.status(course)
         export_errors(course, every)
@@ -163,10 +166,10 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         return run.figures
 
 
-def _refuse_without_sandbox(course: Course, client) -> None:
+def _refuse_without_sandbox(course: Course, cluster: Cluster) -> None:
     if not course.config.CourseKernelManager.get("sandbox", True):
         return
-    problems = sandbox_problems(client)
+    problems = cluster.sandbox
     if problems:
         where, why = next(iter(problems.items()))
         raise SystemExit(f"Refusing to grade: the sandbox cannot run on {len(problems)} worker(s), e.g. {where} "
@@ -256,7 +259,7 @@ def regenerate_feedback(course: Course, only: list[str] | None = None, students:
             bun = bundle(course, names)
             bun.pop("template")
             with connect(scheduler, jobs) as client:
-                run.figures["jobs"] = wait_for_workers(client)
+                run.figures["jobs"] = worker_count(client)
                 _feedback_all(course, client, client.scatter([bun], broadcast=True, hash=False)[0], run, items)
         run.figures["graded"] = len(items)
         return run.figures

@@ -33,6 +33,20 @@ def submit(course: Path, student: str, assignment: str, nb: nbformat.NotebookNod
     return path
 
 
+def graded_class(base: Path, assignment: str, plan: dict[str, str]) -> tuple[Path, Path]:
+    """A course at base/template with one submission per student of `plan` (student -> kind of
+    `grader.bench.class_notebook`), and a copy at base/sequential graded by plain sequential `nbgrader autograde`
+    (which exits 1 when a kernel dies: that is part of the class)."""
+    from grader.bench import class_notebook
+
+    template = make_course(base / "template", [assignment])
+    for student, kind in plan.items():
+        submit(template, student, assignment, class_notebook(ROOT, assignment, kind))
+    sequential = shutil.copytree(template, base / "sequential")
+    nbgrader("autograde", assignment, "--log-level=ERROR", root=sequential, check=False)
+    return template, sequential
+
+
 def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
     """student -> {test cell grade_id -> autograded score} from the course's gradebook."""
     from nbgrader.api import Gradebook

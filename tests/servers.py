@@ -95,13 +95,14 @@ class DaskCluster:
         self.folder, self.hide = folder, list(hide)
         self.env = dict(env or os.environ, PATH=os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")]),
                         # a task whose worker died twice is given up and reported (as `course grade` embedded does)
-                        DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1")
+                        DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="1",
+                        DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
         self.workers: dict[str, subprocess.Popen] = {}
         scheduler_file = folder / "scheduler.json"
         self.scheduler = self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
                                                     "--dashboard-address", "127.0.0.1:0",
                                                     "--scheduler-file", str(scheduler_file)], hidden=False)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # generous: the suite may keep both cores busy
         while not scheduler_file.is_file():
             if self.scheduler.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"dask scheduler did not start: {(folder / 'scheduler.log').read_text()[-2000:]}")
@@ -127,7 +128,7 @@ class DaskCluster:
                                                 "--name", name, "--local-directory", str(home / "dask"),
                                                 "--host", "127.0.0.1", "--no-dashboard"])
 
-    def wait_for_workers(self, n: int, timeout: float = 90) -> None:
+    def wait_for_workers(self, n: int, timeout: float = 240) -> None:
         from distributed import Client
 
         with Client(self.address, timeout="30s") as client:

@@ -15,11 +15,9 @@ import time
 
 import pytest
 
-from grader.bench import BROKEN
 from grader.bench import results as autograde_results
 from grader.course import Course, nbgrader
-from grader.submissions import example_notebook
-from conftest import ROOT, make_course, submit
+from conftest import graded_class
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading_parallel")]
 
@@ -39,17 +37,7 @@ def grade(course, *args, check=True):
 def classes(tmp_path_factory):
     """An ungraded class, a copy graded by sequential nbgrader and a copy graded with --jobs 2."""
     base = tmp_path_factory.mktemp("grading")
-    template = make_course(base / "template", [A])
-    for student, kind in CLASS.items():
-        if kind in BROKEN:
-            nb = example_notebook(ROOT, A, "solution")
-            first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
-            first.source = BROKEN[kind] + first.source
-        else:
-            nb = example_notebook(ROOT, A, kind)
-        submit(template, student, A, nb)
-    sequential = shutil.copytree(template, base / "sequential")
-    nbgrader("autograde", A, "--log-level=ERROR", root=sequential, check=False)  # eli's kernel dies: exit 1
+    template, sequential = graded_class(base, A, CLASS)
     parallel = shutil.copytree(template, base / "parallel")
     run = grade(parallel, "--jobs", "2")
     return {"template": template, "sequential": sequential, "parallel": parallel, "run": run}
@@ -158,3 +146,20 @@ def test_manual_scores_and_comments_survive_a_forced_regrade(classes, tmp_path):
         kept = next(g for g in nb.grades if g.name == name)
         assert (kept.manual_score, kept.auto_score, kept.needs_manual_grade) == (0.5, auto_before, True)
         assert any(c.manual_comment == "see me" for c in nb.comments)
+    feedback = (course / "feedback" / "ada" / A / f"{A}.html").read_text()
+    assert "see me" in feedback, "the feedback written on the worker lost the instructor's comment"
+
+
+def test_make_feedback_writes_what_the_instructor_graded_by_hand(classes, tmp_path):
+    course = shutil.copytree(classes["parallel"], tmp_path / "class")
+    before = (course / "feedback" / "ada" / A / f"{A}.html").read_text()
+    with Course(course).gradebook() as gb:
+        nb = gb.find_submission(A, "ada").notebooks[0]
+        nb.comments[0].manual_comment = "Well argued: full marks for the written answer."
+        gb.db.commit()
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "feedback", "--jobs", "1", "--students", "ada"],
+                          cwd=course, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = (course / "feedback" / "ada" / A / f"{A}.html").read_text()
+    assert "Well argued" not in before and "Well argued" in after, "course feedback did not write the new comment"
+    assert "BEGIN HIDDEN TESTS" not in after, "the feedback shows hidden tests"

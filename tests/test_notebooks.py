@@ -52,7 +52,7 @@ class CaptureRecordingClient(NotebookClient):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE + EXPLORERS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_with_every_test_passing(path):
-    # Their run time is measured by `make bench` (helpers/bench.py) and written in the README, not asserted here.
+    # Their run time is measured by `make bench` (grader/bench.py) and written in the README, not asserted here.
     nb = nbformat.read(path, as_version=4)
     claims = CLAIMS.get(path.stem, [])
     if claims:  # checked in the same kernel after the run: text and results stay together

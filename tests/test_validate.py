@@ -5,7 +5,7 @@ Validate (the JupyterLab button runs nbgrader's Validator with the course's nbgr
 an `input()` in a solution cell fails in the grading kernel, which has no stdin. And it must not fail what grading
 scores in full. Over the whole fixture catalogue, the test cells Validate reports failing are a subset of those the
 scenario's `# loses:` line names (hidden tests and the re-check outside the kernel make grading stricter, never
-the other way), and every correct scenario validates with success. See helpers/validate.py.
+the other way), and every correct scenario validates with success. See grader/validate.py.
 
 `nbgrader validate` runs once per assignment over every notebook of its catalogue (a kernel per notebook, as the
 button starts one); nbgrader 0.9.6 has no JSON output, so its report is read back cell by cell by matching the

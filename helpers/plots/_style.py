@@ -1,8 +1,9 @@
-"""What the plots share: one colour per initialization scheme, and the ending of a plot on log axes."""
+"""What the plots share: one colour per initialization scheme, the ending of a plot on log axes, and the ending
+of a figure of small multiples."""
 
 from __future__ import annotations
 
-__all__ = ["SCHEME_COLORS", "scheme_color", "log_axes"]
+__all__ = ["SCHEME_COLORS", "scheme_color", "log_axes", "finish_panels"]
 
 SCHEME_COLORS = {"zeros": "C7", "large": "C3", "xavier": "C0", "glorot": "C2", "he": "C1"}
 
@@ -29,3 +30,15 @@ def log_axes(ax, xlabel: str, ylabel: str, title: str | None = None, logx: bool 
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def finish_panels(fig, axes, suptitle: str = ""):
+    """End a figure of panels side by side: grid lines at the major ticks and a small legend on each, the
+    figure's title if any, a tight layout. Returns the figure."""
+    for ax in axes:
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig

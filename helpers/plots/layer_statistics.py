@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from ._style import log_axes, scheme_color
+from ._style import finish_panels, log_axes, scheme_color
 
 __all__ = ["plot_activation_stds", "plot_activation_std_panels", "plot_activation_histograms",
            "plot_depth_over_width", "plot_layer_diagnostics"]
@@ -108,13 +108,7 @@ def plot_depth_over_width(profiles: dict, suptitle: str = ""):
              ylabel="variance of log(std $A_l$ / std $A_1$) (log)", title="the spread grows like depth / width")
     right.set(xlabel="layer l", ylabel="share of networks with $A_l$ = 0 exactly", ylim=(-0.02, 1.02),
               title="narrow networks die: a layer of zeros stays zero")
-    for ax in (left, right):
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle)
-    fig.tight_layout()
-    return fig
+    return finish_panels(fig, (left, right), suptitle)
 
 
 def plot_layer_diagnostics(diagnostics: dict, reference: float = 1e-3, suptitle: str = ""):
@@ -140,9 +134,4 @@ def plot_layer_diagnostics(diagnostics: dict, reference: float = 1e-3, suptitle:
     axes[2].axhline(reference, color="k", linestyle=":", label=f"{reference:g}, the rule of thumb")
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle)
-    fig.tight_layout()
-    return fig
+    return finish_panels(fig, axes, suptitle)
