@@ -37,6 +37,12 @@ from grader.timestamps import install as read_timestamps_leniently  # noqa: E402
 
 read_timestamps_leniently()
 
+# nbgrader stamps every new gradebook with the revision `alembic heads` prints, run in a subprocess (seconds);
+# alembic's own API gives the same revision in this process (grader/gradebook.py).
+from grader.gradebook import install as stamp_new_gradebooks_in_process  # noqa: E402
+
+stamp_new_gradebooks_in_process()
+
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, course grade):
 # the kernel runs in a sandbox (grader.kernel, grader.sandbox), every test that passes is checked again
 # outside it (grader.recheck.Reverify), deleted test cells are put back, and feedback hides the hidden tests.

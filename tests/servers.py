@@ -102,14 +102,26 @@ class DaskCluster:
         self.scheduler = self._start("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", "0",
                                                     "--dashboard-address", "127.0.0.1:0",
                                                     "--scheduler-file", str(scheduler_file)], hidden=False)
-        deadline = time.monotonic() + 180  # generous: the suite may keep both cores busy
-        while not scheduler_file.is_file():
-            if self.scheduler.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dask scheduler did not start: {(folder / 'scheduler.log').read_text()[-2000:]}")
-            time.sleep(0.1)  # polling for the file the scheduler writes when it is ready
+        try:
+            self.address = self._wait_for_address(scheduler_file)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_for_address(self, scheduler_file: Path, timeout: float = 180) -> str:
+        """The scheduler's address from the file it writes when ready (read again until it parses: the file is
+        not written atomically)."""
         import json
 
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        deadline = time.monotonic() + timeout  # generous: the suite may keep both cores busy
+        while True:
+            try:
+                return json.loads(scheduler_file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                if self.scheduler.poll() is not None or time.monotonic() > deadline:
+                    log = (self.folder / "scheduler.log").read_text()[-2000:]
+                    raise RuntimeError(f"dask scheduler did not start: {log}") from None
+                time.sleep(0.1)  # polling the file the scheduler writes when it is ready
 
     def _start(self, name: str, args: list[str], hidden: bool = True) -> subprocess.Popen:
         home = self.folder / name
