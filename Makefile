@@ -8,8 +8,23 @@ BENCH_STUDENTS ?= 40
 SCHEDULER ?=
 COURSE := $(BIN)/course
 export PATH := $(abspath $(BIN)):$(PATH)
+# The course on a JupyterHub: see the section at the end and hub/README.md.
+IS_ROOT      := $(filter 0,$(shell id -u))
+HUB_PREFIX   ?= /opt/optimization-setup
+HUB_STATE    ?= /var/lib/optimization-setup/hub
+HUB_EXCHANGE ?= /srv/nbgrader/exchange
+HUB_ROSTER   ?= roster.csv
+HUB_IP       ?= 127.0.0.1
+HUB_PORT     ?= 8000
+HUB_PYTHON   := /usr/bin/python3
+HUB_VENV     := $(HUB_PREFIX)/venv
+HUB_STAMP    := $(HUB_PREFIX)/.installed
+export HUB_PREFIX
+HUB_FILES    := $(shell find helpers grader hub -type f -not -path '*/__pycache__/*' -not -name '*.pyc' \
+                  -not -name '*.md' -not -name '*.csv' -not -name 'package*.json' 2>/dev/null)
 
-.PHONY: help venv system-packages release examples demo grade feedback bench test test-fast lab clean
+
+.PHONY: help venv system-packages release examples demo grade feedback bench test test-fast lab clean hub-env hub
 
 help:
 	@echo "make demo     grade the bundled example submissions and print the score table"
@@ -23,6 +38,8 @@ help:
 	@echo "make examples regenerate examples/submitted/ from examples/students.json"
 	@echo "make clean    remove generated grading output (keeps .venv)"
 	@echo "make system-packages  install the Debian packages the course needs (as root; every target checks them)"
+	@echo "make hub-env  (root) the course's JupyterHub environment in HUB_PREFIX=$(HUB_PREFIX), once"
+	@echo "make hub      (root) JupyterHub for the course on HUB_IP:HUB_PORT (hub/README.md)"
 
 # system-packages is order-only: checked (in a few milliseconds) before every target that needs the set-up,
 # without making the venv stale.
@@ -41,7 +58,8 @@ venv: $(STAMP)
 # itself needs only the client library, psycopg). The set-up installs the missing ones once, before anything
 # runs: as root with apt-get (non-interactive; `apt-get update` only if the install fails), otherwise it says what
 # to install and goes on.
-SYSTEM_PACKAGES := bubblewrap chromium postgresql
+# python3-venv gives Debian's /usr/bin/python3 its venv module, for the hub's environment (make hub-env).
+SYSTEM_PACKAGES := bubblewrap chromium postgresql python3-venv
 
 system-packages:
 	@missing=""; \
@@ -86,7 +104,9 @@ feedback: $(STAMP)
 bench: $(STAMP)
 	$(COURSE) bench --students $(BENCH_STUDENTS) --jobs $(JOBS)
 
-test: $(STAMP)
+# As root, the hub's environment is built (or brought up to date) before pytest starts, so no two test workers
+# ever build it; as another user the hub tests skip and say why.
+test: $(STAMP) $(if $(IS_ROOT),$(HUB_STAMP))
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 
 test-fast: $(STAMP)
@@ -97,3 +117,49 @@ lab: $(STAMP)
 
 clean:
 	rm -rf autograded feedback submitted gradebook.db grades.csv grading-errors.csv reports test-artifacts .grading
+
+# --- The course on a JupyterHub (hub/README.md) -----------------------------------------------------------------
+# Everything the hub's users run lives in HUB_PREFIX and is readable by every user: a venv made with Debian's
+# /usr/bin/python3 (the `python3` on PATH may be pyenv's under /root, mode 0700, which no other user can run),
+# holding requirements.txt, hub/requirements.txt and this project installed as a package (not editable: every user
+# imports helpers and grader from site-packages, never from this checkout); configurable-http-proxy from npm
+# (hub/package-lock.json); the hub's configuration (hub/jupyterhub_config.py, hub/jupyter/). Three stamps: the venv
+# is rebuilt when a requirements file changes, the proxy when the npm files change, the project and configuration
+# (seconds) when a file of helpers/, grader/ or hub/ changes.
+HUB_NEED_ROOT = @[ "$$(id -u)" = 0 ] || { echo "make hub-env and make hub run as root (sudo make ...): they write \
+	$(HUB_PREFIX), and the hub runs each user's server as that user" >&2; exit 1; }
+
+$(HUB_PREFIX)/.venv-installed: requirements.txt hub/requirements.txt | system-packages
+	$(HUB_NEED_ROOT)
+	@umask 022; test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	umask 022; $(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	umask 022; $(HUB_VENV)/bin/python -m pip install --quiet -r requirements.txt -r hub/requirements.txt
+	@touch $@
+
+$(HUB_PREFIX)/.proxy-installed: hub/package.json hub/package-lock.json
+	$(HUB_NEED_ROOT)
+	@umask 022; mkdir -p $(HUB_PREFIX) && cp hub/package.json hub/package-lock.json $(HUB_PREFIX)/
+	umask 022; cd $(HUB_PREFIX) && npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# pip builds from a copy, so the checkout gets no build/ folder; chmod a+rX: readable whatever umask pip kept.
+$(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pyproject.toml $(HUB_FILES)
+	$(HUB_NEED_ROOT)
+	@set -e; umask 022; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp -r pyproject.toml helpers grader "$$tmp"/; \
+	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --no-cache-dir --force-reinstall "$$tmp"
+	@umask 022; rm -rf $(HUB_PREFIX)/etc && mkdir -p $(HUB_PREFIX)/etc && \
+	cp -r hub/jupyterhub_config.py hub/jupyter $(HUB_PREFIX)/etc/ && chmod -R a+rX $(HUB_PREFIX)
+	@touch $@
+	@echo "hub environment ready in $(HUB_PREFIX)"
+
+hub-env: $(HUB_STAMP)
+
+# The hub for the course (root: PAM and one process per user). The roster says who may log in and who is the
+# instructor; `course roster` creates the accounts, the course folder and the exchange first.
+hub: hub-env
+	$(HUB_NEED_ROOT)
+	@test -f "$(HUB_ROSTER)" || { echo "make hub: no roster at $(HUB_ROSTER) (see hub/roster.example.csv; \
+	then sudo .venv/bin/course roster $(HUB_ROSTER))" >&2; exit 1; }
+	HUB_STATE=$(HUB_STATE) HUB_EXCHANGE=$(HUB_EXCHANGE) HUB_ROSTER=$(abspath $(HUB_ROSTER)) HUB_IP=$(HUB_IP) \
+	HUB_PORT=$(HUB_PORT) $(HUB_VENV)/bin/jupyterhub -f $(HUB_PREFIX)/etc/jupyterhub_config.py

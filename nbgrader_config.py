@@ -26,9 +26,14 @@ c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 60
 
 # The exchange (release/fetch/submit, and the assignment list in JupyterLab) lives inside the course,
-# so a single-machine course needs no /srv/nbgrader and no root.
-c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
-os.makedirs(c.Exchange.root, exist_ok=True)
+# so a single-machine course needs no /srv/nbgrader and no root. On the course's JupyterHub, COURSE_EXCHANGE names
+# the one exchange all its users share (the hub sets it, with its exchange classes: hub/README.md), and this file,
+# loaded last from the instructor's course folder, keeps it.
+if os.environ.get("COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["COURSE_EXCHANGE"]
+else:
+    c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
+    os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
 # A timestamp.txt that nbgrader cannot parse stops its whole run (nbgrader 0.9.6 calls a missing `fail`):

@@ -9,5 +9,7 @@ By role:
 - a grading run: `intake` (what a run grades), `run` (the run on Dask), `cluster` (where it runs), `tasks` (what a
   worker does, data in, data out), `gradebook` (records, merge, exports), `state` (what runs keep),
   `progress`, `scores`, `report` (with `templates/report.html`);
+- the course on a JupyterHub: `hub` (roster, paths, each role's environment), `roster` (`course roster`),
+  `exchange` (nbgrader's exchange made private), `hubserver`, `hubclass` and `hubbench` (`course hub-bench`);
 - the tooling: `submissions` (fixture and example notebooks), `demo`, `bench`.
 """

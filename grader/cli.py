@@ -7,6 +7,8 @@
     course release                # regenerate release/ from source/ (make release)
     course examples               # regenerate examples/submitted/ (make examples)
     course bench [--students N]   # sequential nbgrader against course grade (make bench)
+    course roster ROSTER.csv      # (root) accounts, course folder and exchange of the course's hub (hub/README.md)
+    course hub-bench [--students N]  # (root) the hub's release-to-feedback cycle with N temporary students
 
 Run it in the course folder (or below it). The gradebook is the one nbgrader_config.py names: SQLite by
 default, the database of NBGRADER_DB_URL when set.
@@ -101,6 +103,20 @@ def bench(argv: list[str]) -> int:
     return bench_main(argv)
 
 
+def _own_options(command: str, argv: list[str]) -> int:
+    """`course roster` and `course hub-bench`, which parse their own options (`course roster --help`)."""
+    import importlib
+    import subprocess
+
+    module = importlib.import_module({"roster": ".roster", "hub-bench": ".hubbench"}[command],
+                                     __package__)
+    try:
+        return module.main(argv)
+    except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"course {command}: {error}", file=sys.stderr)
+        return 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="course", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -122,6 +138,10 @@ def parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=text, description=text).set_defaults(run=fn)
     # its own options (course bench --help) are parsed by grader.bench
     sub.add_parser("bench", help="sequential nbgrader against course grade on a synthetic class", add_help=False)
+    sub.add_parser("roster", help="(root) the accounts, course folder and exchange of the course's JupyterHub",
+                   add_help=False)
+    sub.add_parser("hub-bench", help="(root) time the hub's release-to-feedback cycle with temporary students",
+                   add_help=False)
     return top
 
 
@@ -129,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
         return bench(argv[1:])
+    if argv[:1] in (["roster"], ["hub-bench"]):
+        return _own_options(argv[0], argv[1:])
     args = parser().parse_args(argv)
     try:
         return args.run(args)

@@ -1,0 +1,73 @@
+"""JupyterHub for the course (`make hub`, as root), from the hub's environment in HUB_PREFIX (`make hub-env`).
+
+Read from the environment (the Makefile's variables, with its defaults):
+
+    HUB_ROSTER     roster.csv (id,role): who may log in (PAM, their Unix password); the instructor is the admin
+    HUB_PREFIX     /opt/optimization-setup: the environment every user's server runs from, the proxy, etc/jupyter/
+    HUB_STATE      /var/lib/optimization-setup/hub: the hub's database, cookie secret, pid files (root only)
+    HUB_EXCHANGE   /srv/nbgrader/exchange: nbgrader's exchange, shared by every user of the course
+    HUB_IP, HUB_PORT             where the hub answers (127.0.0.1:8000)
+    HUB_API_PORT, HUB_PROXY_API_PORT   the hub's and the proxy's internal ports on 127.0.0.1 (8081, 8001)
+    NBGRADER_DB_URL              the gradebook's database, passed to the instructor's server when set
+
+Every user's server is `jupyterhub-singleuser` from the prefix, run as that Unix user (LocalProcessSpawner) in
+their home, opening JupyterLab. Its environment, by role (`grader.hub.HubSite.role_env`, the one definition the
+roster command and the tests share), points JUPYTER_CONFIG_PATH at the role's folder in <prefix>/etc/jupyter/:
+
+- student: nbgrader's assignment list and Validate only; the formgrader and course-list server extensions are off
+  (student/jupyter_server_config.json) and so are the formgrader, create-assignment and course-list JupyterLab
+  plugins (student/labconfig/page_config.json);
+- instructor: every nbgrader extension, on the course folder ~/optimization-setup (COURSE_ROOT), and the
+  formgrader allowed in JupyterLab's iframe (instructor/jupyter_server_config.py: JupyterHub >= 4.1 sends
+  `frame-ancestors 'none'`, which blanks it, jupyter/nbgrader#1870);
+- both: the shared exchange with the private exchange classes of grader/exchange.py (common/nbgrader_config.py).
+
+The roster is read when the hub starts: restart it after `course roster` adds people.
+"""
+
+import os
+from pathlib import Path
+
+from grader.hub import HubSite, read_roster
+
+c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
+
+site = HubSite.from_env()
+state = Path(os.environ.get("HUB_STATE") or "/var/lib/optimization-setup/hub")
+state.mkdir(parents=True, exist_ok=True)
+state.chmod(0o700)  # the cookie secret and the hub's database: root's alone
+roster = read_roster(os.environ.get("HUB_ROSTER") or "roster.csv")
+roles = {m.id: m.role for m in roster}
+
+ip = os.environ.get("HUB_IP") or "127.0.0.1"
+c.JupyterHub.bind_url = f"http://{ip}:{os.environ.get('HUB_PORT') or 8000}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{os.environ.get('HUB_API_PORT') or 8081}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('HUB_PROXY_API_PORT') or 8001}"
+c.ConfigurableHTTPProxy.command = [str(site.prefix / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops the users' servers
+
+c.JupyterHub.authenticator_class = "pam"
+c.Authenticator.allowed_users = set(roles)
+c.Authenticator.admin_users = {name for name, role in roles.items() if role == "instructor"}
+
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(site.bin / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+# a loaded 2-core machine starting several servers at once needs more than the default 30 s
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 180
+
+
+def pre_spawn_hook(spawner):
+    """The role's environment for the server about to start (see the module docstring)."""
+    name = spawner.user.name
+    if name not in roles:
+        raise ValueError(f"{name} is not in the roster {os.environ.get('HUB_ROSTER')}")
+    spawner.environment.update(site.role_env(roles[name], name))
+
+
+c.Spawner.pre_spawn_hook = pre_spawn_hook
