@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import shutil
 import sys
@@ -34,7 +35,7 @@ def generate_release(course: Course) -> list[str]:
     printed as a warning. Returns the ids generated; raises RuntimeError when nbgrader fails on one."""
     done = []
     with tempfile.TemporaryDirectory() as tmp:
-        config = course.scratch_config(course.root)
+        config = copy.deepcopy(course.config)
         config.CourseDirectory.db_url = f"sqlite:///{tmp}/gradebook.db"
         api = course.api(config)
         for a in course.assignments:
@@ -80,8 +81,7 @@ def sync_gradebook(course: Course, only: list[str] | None = None, template: Path
         with Gradebook(f"sqlite:///{template}") as tg, course.gradebook() as gb:
             names = [a for a in names if cells(gb, a) != cells(tg, a)]
     with tempfile.TemporaryDirectory() as tmp:
-        config = course.scratch_config(course.root)
-        config.CourseDirectory.db_url = course.db_url
+        config = copy.deepcopy(course.config)
         config.CourseDirectory.release_directory = tmp
         api = course.api(config)
         for a in names:
@@ -103,6 +103,7 @@ def bundle(course: Course, names: list[str]) -> dict:
 
     {"hash": sha256 of everything below, "config": nbgrader_config.py's bytes,
      "sources": {assignment: {relative path: bytes}}, "gradebook": an SQLite gradebook with the cells, as bytes}
+    The gradebook is generated once per hash, at `template_path(course, hash)`.
     """
     config = (course.root / "nbgrader_config.py").read_bytes()
     sources = {a: source_files(course, a) for a in names}
@@ -114,8 +115,8 @@ def bundle(course: Course, names: list[str]) -> dict:
     key = digest.hexdigest()
     # generated in a folder that stays (not a temporary one): nbgrader changes the working directory while it
     # generates, and worker processes spawned meanwhile inherit it (grader.cluster.Cluster)
-    folder = course.state / "templates" / key[:20]
-    cached = folder / "gradebook.db"
+    cached = template_path(course, key)
+    folder = cached.parent
     if not cached.is_file():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -123,8 +124,12 @@ def bundle(course: Course, names: list[str]) -> dict:
         api = course.api(course.scratch_config(folder))
         for a in names:
             _check(api.generate_assignment(a, force=True), "generate_assignment", a, folder)
-    return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes(),
-            "template": str(cached)}
+    return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes()}
+
+
+def template_path(course: Course, key: str) -> Path:
+    """Where the gradebook of the bundle with hash `key` is kept."""
+    return course.state / "templates" / key[:20] / "gradebook.db"
 
 
 def write_sources(folder: Path, course: Course, sources: dict[str, dict[str, bytes]]) -> None:

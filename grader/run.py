@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from . import state
 from .cluster import Cluster, connect, worker_count
@@ -18,8 +17,9 @@ from .course import Course, interpreter_on_path
 from .gradebook import export_errors, export_grades, merge_record, submission_record
 from .intake import Job, plan, submission_files
 from .progress import Progress
-from .release import bundle, sync_gradebook
+from .release import bundle, sync_gradebook, template_path
 from .tasks import autograde, feedback, read_folder, write_folder
+
 
 def _manual(gb, a: str, s: str) -> dict | None:
     """The manual part of a submission's record when an instructor entered anything by hand, else None."""
@@ -35,8 +35,8 @@ def _manual(gb, a: str, s: str) -> dict | None:
 class Run:
     """One grading run over some assignments of a course: its state, its log and its figures."""
 
-    def __init__(self, course: Course, names: list[str], out=None):
-        self.course, self.names, self.out = course, names, out or sys.stderr
+    def __init__(self, course: Course, names: list[str]):
+        self.course, self.names = course, names
         self.status = state.status(course, names)
         self.pending = state.pending(course, names)
         self.touched: set[str] = set()
@@ -116,7 +116,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
     names = [a for a in course.submitted_assignments() if not only or a in only]
     with state.locked(course, names):
         interpreter_on_path()
-        run = Run(course, names, out)
+        run = Run(course, names)
         known = {k: st["fingerprint"] for k, st in run.status.items() if st.get("fingerprint")}
         todo, problems = plan(course, names, students, force, run.pending, known)
         stale = [] if not write_feedback else _stale_feedback(course, names, students, {j.key for j in todo})
@@ -127,7 +127,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         try:
             bun = bundle(course, names) if names else None
             if bun:  # the cells autograde restores, current with source/
-                sync_gradebook(course, names, template=Path(bun.pop("template")))
+                sync_gradebook(course, names, template=template_path(course, bun["hash"]))
             times["start-up"] = time.perf_counter() - start
             client = cluster.client() if cluster else None
             if client is not None:
@@ -238,8 +238,11 @@ def _feedback_all(course: Course, client, shared, run: Run, items: list[tuple]) 
             if isinstance(result, BaseException):
                 result = {"ok": False, "error": _task_error(result)}
             if result["ok"]:
-                write_folder(course.folder("feedback", s, a), result["feedback"])
-            else:
+                try:
+                    write_folder(course.folder("feedback", s, a), result["feedback"])
+                except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
+                    result = {"ok": False, "error": f"writing the feedback failed: {type(failed).__name__}: {failed}"}
+            if not result["ok"]:
                 run.figures["errors"].append(f"feedback {a}/{s}: {(result['error'] or '').splitlines()[0]}")
             return not result["ok"]
 
@@ -257,7 +260,6 @@ def regenerate_feedback(course: Course, only: list[str] | None = None, students:
         run = Run(course, names)
         if items:
             bun = bundle(course, names)
-            bun.pop("template")
             with connect(scheduler, jobs) as client:
                 run.figures["jobs"] = worker_count(client)
                 _feedback_all(course, client, client.scatter([bun], broadcast=True, hash=False)[0], run, items)

@@ -85,14 +85,15 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
-    """Replace `folder` with exactly `files` (relative path -> content)."""
+    """Replace `folder` with exactly `files` (relative path -> content). Raises ValueError, before anything is
+    removed, for a path that would land outside `folder`."""
+    outside = [rel for rel in files if ".." in Path(rel).parts or Path(rel).is_absolute()]
+    if outside:
+        raise ValueError(f"refusing to write {outside[0]!r} outside {folder}")
     shutil.rmtree(folder, ignore_errors=True)
     for rel, data in files.items():
-        target = folder / rel
-        if ".." in Path(rel).parts or Path(rel).is_absolute():
-            raise ValueError(f"refusing to write {rel!r} outside {folder}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
 
 
 def first_error(text: str) -> str:
