@@ -19,6 +19,7 @@ HUB_PORT     ?= 8000
 HUB_PYTHON   := /usr/bin/python3
 HUB_VENV     := $(HUB_PREFIX)/venv
 HUB_STAMP    := $(HUB_PREFIX)/.installed
+HUB_LAB_OVERRIDES := $(HUB_VENV)/share/jupyter/lab/settings/overrides.d
 export HUB_PREFIX
 HUB_FILES    := $(shell find helpers grader hub -type f -not -path '*/__pycache__/*' -not -name '*.pyc' \
                   -not -name '*.md' -not -name '*.csv' -not -name 'package*.json' 2>/dev/null)
@@ -123,9 +124,11 @@ clean:
 # /usr/bin/python3 (the `python3` on PATH may be pyenv's under /root, mode 0700, which no other user can run),
 # holding requirements.txt, hub/requirements.txt and this project installed as a package (not editable: every user
 # imports helpers and grader from site-packages, never from this checkout); configurable-http-proxy from npm
-# (hub/package-lock.json); the hub's configuration (hub/jupyterhub_config.py, hub/jupyter/). Three stamps: the venv
-# is rebuilt when a requirements file changes, the proxy when the npm files change, the project and configuration
-# (seconds) when a file of helpers/, grader/ or hub/ changes.
+# (hub/package-lock.json); the hub's configuration (hub/jupyterhub_config.py, hub/jupyter/), the course's
+# nbgrader_config.py (every user's nbgrader loads it: hub/jupyter/common/nbgrader_config.py) and JupyterLab's
+# settings for everyone (hub/lab-settings/: no news or update checks). Three stamps: the venv is rebuilt when a
+# requirements file changes, the proxy when the npm files change, the project and configuration (seconds) when
+# nbgrader_config.py or a file of helpers/, grader/ or hub/ changes.
 HUB_NEED_ROOT = @[ "$$(id -u)" = 0 ] || { echo "make hub-env and make hub run as root (sudo make ...): they write \
 	$(HUB_PREFIX), and the hub runs each user's server as that user" >&2; exit 1; }
 
@@ -143,13 +146,16 @@ $(HUB_PREFIX)/.proxy-installed: hub/package.json hub/package-lock.json
 	@touch $@
 
 # pip builds from a copy, so the checkout gets no build/ folder; chmod a+rX: readable whatever umask pip kept.
-$(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pyproject.toml $(HUB_FILES)
+$(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pyproject.toml nbgrader_config.py \
+		$(HUB_FILES)
 	$(HUB_NEED_ROOT)
 	@set -e; umask 022; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	cp -r pyproject.toml helpers grader "$$tmp"/; \
 	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --no-cache-dir --force-reinstall "$$tmp"
-	@umask 022; rm -rf $(HUB_PREFIX)/etc && mkdir -p $(HUB_PREFIX)/etc && \
-	cp -r hub/jupyterhub_config.py hub/jupyter $(HUB_PREFIX)/etc/ && chmod -R a+rX $(HUB_PREFIX)
+	@umask 022; rm -rf $(HUB_PREFIX)/etc && mkdir -p $(HUB_PREFIX)/etc/course $(HUB_LAB_OVERRIDES) && \
+	cp -r hub/jupyterhub_config.py hub/jupyter $(HUB_PREFIX)/etc/ && \
+	cp nbgrader_config.py $(HUB_PREFIX)/etc/course/ && \
+	cp hub/lab-settings/overrides.json $(HUB_LAB_OVERRIDES)/optimization-setup.json && chmod -R a+rX $(HUB_PREFIX)
 	@touch $@
 	@echo "hub environment ready in $(HUB_PREFIX)"
 

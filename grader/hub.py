@@ -39,14 +39,16 @@ _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 @dataclass(frozen=True)
 class Member:
-    """One row of the roster: a Unix account name and its role in the course."""
+    """One row of the roster: a Unix account name, its role in the course, and the name the formgrader shows."""
 
     id: str
     role: str
+    first_name: str = ""
+    last_name: str = ""
 
 
 def read_roster(path: Path | str) -> list[Member]:
-    """The members of `path` (CSV with header `id,role`), in file order.
+    """The members of `path` (CSV with header `id,role`, optionally `id,role,first_name,last_name`), in file order.
 
     Raises ValueError naming the line for a bad header, id or role, a repeated id, or a roster without exactly one
     instructor (one account owns the course's exchange folder and gradebook)."""
@@ -54,12 +56,14 @@ def read_roster(path: Path | str) -> list[Member]:
     with open(path, newline="") as fh:
         rows = csv.reader(fh)
         header = [h.strip().lower() for h in next(rows, [])]
-        if header[:2] != ["id", "role"]:
-            raise ValueError(f"{path}: the first line must be the header `id,role`, found {','.join(header)!r}")
+        if header not in (["id", "role"], ["id", "role", "first_name", "last_name"]):
+            raise ValueError(f"{path}: the first line must be the header `id,role` or `id,role,first_name,last_name`"
+                             f", found {','.join(header)!r}")
         for line, row in enumerate(rows, start=2):
             if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                 continue
-            ident, role = (row + [""])[0].strip(), (row + ["", ""])[1].strip().lower()
+            ident, role, first, last = [v.strip() for v in (row + ["", "", "", ""])[:4]]
+            role = role.lower()
             if not _NAME.match(ident):
                 raise ValueError(f"{path}:{line}: {ident!r} is not a Unix account name (lower-case letters, digits, "
                                  "- and _, at most 32 characters, starting with a letter or _)")
@@ -67,7 +71,7 @@ def read_roster(path: Path | str) -> list[Member]:
                 raise ValueError(f"{path}:{line}: role {role!r} of {ident}; expected student or instructor")
             if any(m.id == ident for m in members):
                 raise ValueError(f"{path}:{line}: {ident} is listed twice")
-            members.append(Member(ident, role))
+            members.append(Member(ident, role, first, last))
     instructors = [m.id for m in members if m.role == "instructor"]
     if len(instructors) != 1:
         raise ValueError(f"{path}: the roster needs exactly one instructor (who owns the course folder, the "
@@ -124,6 +128,11 @@ class HubSite:
         return self.prefix / "etc" / "jupyter"
 
     @property
+    def course_config(self) -> Path:
+        """The course's nbgrader_config.py as every user's nbgrader loads it (copied by make hub-env)."""
+        return self.prefix / "etc" / "course" / "nbgrader_config.py"
+
+    @property
     def course_exchange(self) -> Path:
         """The exchange's folder for this course (nbgrader's `path_includes_course` layout)."""
         return self.exchange / COURSE_ID
@@ -132,6 +141,7 @@ class HubSite:
         """Why this prefix cannot run the hub (what is missing), or None when it can."""
         for need in (self.bin / "jupyterhub", self.python, self.prefix / "node_modules" / ".bin" /
                      "configurable-http-proxy", self.jupyter_config / "common" / "nbgrader_config.py",
+                     self.course_config,
                      self.prefix / "etc" / "jupyterhub_config.py"):
             if not need.exists():
                 return f"{need} is missing: run `make hub-env` as root (HUB_PREFIX={self.prefix})"

@@ -42,10 +42,16 @@ class TemporaryClass:
         self.students = [f"{tag}-{key}-{s}" for s in suffixes]
         self.roster = self.folder / "roster.csv"
         self.passwords_file = self.folder / "passwords.csv"
-        self.roster.write_text("id,role\n" + "".join(f"{s},student\n" for s in self.students)
-                               + f"{self.instructor},instructor\n")
+        self.roster.write_text("id,role,first_name,last_name\n"
+                               + "".join(f"{s},student,{','.join(self.name(s))}\n" for s in self.students)
+                               + f"{self.instructor},instructor,,\n")
         self.roster.chmod(0o600)
         self.roster_output = ""  # what `course roster` printed, once create() has run
+
+    @staticmethod
+    def name(student: str) -> tuple[str, str]:
+        """(first name, last name) the roster gives a student: Student, and the letter of its suffix."""
+        return "Student", student.rsplit("-", 1)[-1].upper()
 
     @property
     def members(self) -> list[str]:

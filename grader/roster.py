@@ -2,7 +2,7 @@
 
     sudo .venv/bin/course roster roster.csv [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
 
-Needs root. Reads the roster (`id,role`, see grader/hub.py), prints every change it is about to make, then makes
+Needs root. Reads the roster (`id,role` and, optionally, `first_name,last_name`: see grader/hub.py), prints every change it is about to make, then makes
 them; what is already in place is left as it is, so a second run changes nothing. It
 
 - creates the missing Unix accounts (`useradd --create-home --user-group`, home 0700), each with a random
@@ -23,6 +23,7 @@ them; what is already in place is left as it is, so a second run changes nothing
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pwd
 import secrets
@@ -64,6 +65,7 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) ->
     without a group of their own)."""
     instructor = instructor_of(members)
     students = [m.id for m in members if m.role == "student"]
+    student_rows = [m for m in members if m.role == "student"]
     steps: list[tuple[str, object]] = []
     new = [m for m in members if not _exists(m.id)]
     for m in members:
@@ -99,7 +101,7 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) ->
                       lambda: set_up_exchange(site, instructor)))
     steps.append((f"record the assignments and {len(students)} student(s) in the gradebook, as {instructor} "
                   f"({'NBGRADER_DB_URL' if os.environ.get('NBGRADER_DB_URL') else 'gradebook.db in ' + str(root)})",
-                  lambda: record_as_instructor(site, instructor, students)))
+                  lambda: record_as_instructor(site, instructor, student_rows)))
     return steps
 
 
@@ -197,17 +199,19 @@ def set_up_exchange(site: HubSite, instructor: str) -> None:
         _own(path, instructor, mode)
 
 
-def record_as_instructor(site: HubSite, instructor: str, students: list[str]) -> None:
+def record_as_instructor(site: HubSite, instructor: str, students: list[Member]) -> None:
     """`record_in_gradebook(students)` run as the instructor in their course folder, from the hub's environment."""
-    code = "import sys; from grader.roster import record_in_gradebook; record_in_gradebook(sys.argv[1:])"
-    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, *students],
-                       cwd=site.course_root(instructor))
+    code = ("import json, sys; from grader.hub import Member; from grader.roster import record_in_gradebook; "
+            "record_in_gradebook([Member(**m) for m in json.loads(sys.argv[1])])")
+    rows = json.dumps([vars(m) for m in students])
+    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, rows], cwd=site.course_root(instructor))
     print("  " + done.stdout.strip().replace("\n", "\n  "))
 
 
-def record_in_gradebook(students: list[str]) -> None:
+def record_in_gradebook(students: list[Member]) -> None:
     """In the course of the working directory: the assignments the gradebook lacks (nbgrader's generate_assignment,
-    release/ untouched) and the students it lacks (nbgrader's Gradebook)."""
+    release/ untouched), the students it lacks, and the names the roster gives that it does not have yet
+    (nbgrader's Gradebook)."""
     from .course import Course
     from .release import cells, sync_gradebook
 
@@ -217,18 +221,21 @@ def record_in_gradebook(students: list[str]) -> None:
     if missing:
         sync_gradebook(course, missing)
     with course.gradebook() as gb:
-        known = {s.id for s in gb.students}
-        added = [s for s in students if s not in known]
-        for s in added:
-            gb.add_student(s)
+        known = {s.id: s for s in gb.students}
+        added = [m.id for m in students if m.id not in known]
+        renamed = [m.id for m in students if m.id in known and (m.first_name or m.last_name)
+                   and (known[m.id].first_name, known[m.id].last_name) != (m.first_name, m.last_name)]
+        for m in students:
+            if m.id in added or m.id in renamed:
+                gb.update_or_create_student(m.id, first_name=m.first_name or None, last_name=m.last_name or None)
     print(f"gradebook: {len(missing)} assignment(s) and {len(added)} student(s) added"
-          + (f" ({', '.join(added)})" if added else ""))
+          + (f" ({', '.join(added)})" if added else "") + (f", {len(renamed)} renamed" if renamed else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course roster", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("roster", type=Path, help="CSV with header id,role (see hub/roster.example.csv)")
+    parser.add_argument("roster", type=Path, help="CSV with header id,role[,first_name,last_name] (see hub/roster.example.csv)")
     parser.add_argument("--prefix", type=Path, default=HubSite.from_env().prefix,
                         help="the hub's environment (make hub-env; default $HUB_PREFIX or %(default)s)")
     parser.add_argument("--exchange", type=Path, default=HubSite.from_env().exchange,

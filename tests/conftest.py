@@ -62,3 +62,20 @@ def cell_scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of Debian's Chromium (tests/chromium.py), for the browser tests of tests/browser/ and tests/hub/."""
+    from chromium import find_chromium
+
+    return find_chromium()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright (sync API) for the session: every browser test launches its Chromium from it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

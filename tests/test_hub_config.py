@@ -21,11 +21,18 @@ HUB = ROOT / "hub"
 def test_the_example_roster_is_a_valid_roster():
     members = read_roster(HUB / "roster.example.csv")
     assert [m.role for m in members].count("instructor") == 1, f"example roster: {members}"
-    assert Member("ada", "student") in members, f"example roster: {members}"
+    assert Member("ada", "student", "Ada", "Lovelace") in members, f"example roster: {members}"
+
+
+def test_a_roster_without_names_is_a_roster_too(tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("id,role\nada,student\nprof,instructor\n")
+    assert read_roster(path) == [Member("ada", "student"), Member("prof", "instructor")]
 
 
 @pytest.mark.parametrize("text, words", [
     ("name,role\nada,student\nprof,instructor\n", "header"),
+    ("id,role,name\nada,student,Ada\nprof,instructor,\n", "header"),
     ("id,role\nAda,student\nprof,instructor\n", "Unix account name"),
     ("id,role\nada+x,student\nprof,instructor\n", "Unix account name"),
     ("id,role\nada,teacher\nprof,instructor\n", "role 'teacher'"),

@@ -2,9 +2,7 @@
 
 Session fixtures, built once per test process (all browser tests share one xdist group, so one process):
 
-- `chromium`: the path of Chromium (CHROMIUM, or the usual paths); installed by the set-up (`make`'s
-  system-packages, once, before any test runs), never by a test: a test that installed packages would race the
-  other xdist workers for the dpkg lock. Missing, it is a clear failure that says what to install.
+- `chromium`, `playwright_driver` (tests/conftest.py, tests/chromium.py): Debian's Chromium and one Playwright
 - `course`: a course copy (config, source/, release/ generated, notebooks/) that the server serves
 - `lab`: JupyterLab from the course's .venv on 127.0.0.1, a free port and a random token, stopped at the end
 - `browser`: headless Chromium; `page` is a fresh tab per test, whose kernels are shut down after it
@@ -33,48 +31,11 @@ from pathlib import Path
 
 import pytest
 
+from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
 from conftest import ROOT, make_course  # tests/conftest.py (tests/ is on sys.path, this folder is a package)
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 VENV_BIN = Path(sys.executable).parent
-#: Set CHROMIUM=/path/to/chromium to use another Chromium or Chrome than Debian's.
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    # Without these Chromium phones home at start-up, and a closed network refuses it.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-#: Generous for a loaded 2-core machine; every wait ends as soon as the page shows what it waits for.
-LOAD_TIMEOUT_MS = 90_000
-
-
-def _find_chromium() -> str | None:
-    wanted = os.environ.get("CHROMIUM")
-    if wanted:
-        return wanted if Path(wanted).is_file() else None
-    return next((c for c in CHROMIUM_CANDIDATES if Path(c).is_file()), None)
-
-
-def find_chromium() -> str:
-    """The path of a Chromium executable, or a failure that says how to get one.
-
-    Only finds it: the set-up (`make test` runs `make system-packages` first) installs Debian's `chromium` once,
-    before any test runs. Installing here raced the other pytest-xdist workers for the dpkg lock.
-    """
-    found = _find_chromium()
-    if found:
-        return found
-    if os.environ.get("CHROMIUM"):
-        pytest.fail(f"CHROMIUM={os.environ['CHROMIUM']} is not a file.")
-    pytest.fail("The browser tests need Chromium, and none is at " + ", ".join(CHROMIUM_CANDIDATES) + ".\n"
-                "    make system-packages                 (as root: installs what the course needs, chromium too)\n"
-                "    or Debian's package chromium with sudo (chromium-browser or google-chrome elsewhere),\n"
-                "or point CHROMIUM=/path/to/chrome at one, or skip these tests with  -m 'not browser'.")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    return find_chromium()
 
 
 @pytest.fixture(scope="session")
@@ -188,19 +149,16 @@ def lab(course, artifacts, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(chromium, tmp_path_factory):
+def browser(chromium, playwright_driver, tmp_path_factory):
     """Headless Chromium (Debian's, not a Playwright download) with a fresh profile."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(LOAD_TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, headless=True,
+        args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ Session fixtures (all hub tests share one xdist group, so one process builds the
 - `hub`: JupyterHub from the prefix on 127.0.0.1 and free ports, with a private state folder; stopped at the end.
 - `tokens`: an API token per account, asked of the hub with the account's Unix password (PAM).
 - `cycle`: release, fetch, submit (A twice, B once), a submission forged by B in A's name, collect, `course
-  grade`, release_feedback and fetch_feedback, all as their users; what each step left, for the tests to check.
+  grade`, release_feedback and fetch_feedback, all as their users, on assignment A; what each step left, for the
+  tests to check. The browser test (test_browser_cycle.py) takes the same students through BROWSER_ASSIGNMENT, so
+  neither depends on whether the other ran first.
 """
 
 from __future__ import annotations
@@ -26,7 +28,43 @@ import pytest
 
 from conftest import ROOT  # tests/conftest.py
 
-A = "01_normalization"
+#: the assignment of the scripted cycle (`cycle`); the browser's is another, so that each releases its own
+A = "02_vanishing_exploding"
+BROWSER_ASSIGNMENT = "01_normalization"
+
+
+def points(assignment: str) -> tuple[float, float]:
+    """(autograded points, total points) of an assignment: what the solution scores before grading by hand."""
+    import nbformat
+
+    from grader.submissions import graded_cells
+
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    total = sum(float(c.metadata.get("nbgrader", {}).get("points", 0)) for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade"))
+    return sum(graded_cells(nb).values()), total
+
+
+def hidden_lines(assignment: str) -> list[str]:
+    """Distinctive lines of the source notebook's hidden tests that the student's release notebook does not show."""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    shown = "\n".join(cell.source for cell in release.cells)
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            core = line.strip().rstrip(",:")  # a mistake's sentence may also stand in a visible test, as "...": x
+            if "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(core) > 25 and core not in shown:
+                lines.append(line.strip())
+    assert len(lines) >= 5, f"hardly any hidden test code found in {assignment}'s source: {lines}"
+    return lines
 
 
 def stale_files(site) -> list[str]:
@@ -36,6 +74,9 @@ def stale_files(site) -> list[str]:
              for p in (ROOT / package).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     pairs += [(p, site.prefix / "etc" / p.relative_to(ROOT / "hub")) for p in (ROOT / "hub").rglob("*")
               if p.is_file() and (p.name == "jupyterhub_config.py" or "jupyter" in p.relative_to(ROOT / "hub").parts)]
+    pairs += [(ROOT / "nbgrader_config.py", site.course_config),
+              (ROOT / "hub" / "lab-settings" / "overrides.json",
+               site.prefix / "venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "optimization-setup.json")]
     return [str(src.relative_to(ROOT)) for src, dst in pairs if not dst.is_file() or not filecmp.cmp(src, dst, False)]
 
 

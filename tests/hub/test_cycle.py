@@ -9,8 +9,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT
-from hub.conftest import A
+from hub.conftest import A, hidden_lines, points
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
@@ -18,25 +17,6 @@ pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 def _text(path) -> str:
     """The visible text of an HTML file, unescaped."""
     return html.unescape(re.sub(r"<[^>]+>", " ", path.read_text()))
-
-
-def _hidden_lines() -> list[str]:
-    """Distinctive lines of the source notebook's hidden tests that the student's release notebook does not show."""
-    nb = nbformat.read(ROOT / "source" / A / f"{A}.ipynb", as_version=4)
-    shown = (ROOT / "release" / A / f"{A}.ipynb").read_text()
-    lines = []
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 25 and line.strip() not in shown:
-                lines.append(line.strip())
-    assert any("expect_close(" in line or line.startswith("assert") for line in lines), \
-        f"no hidden check found in {A}'s source: {lines[:5]}"
-    return lines
 
 
 def test_each_submission_lands_in_inbound_as_its_student(cycle):
@@ -74,15 +54,16 @@ def test_feedback_reaches_each_student_with_the_score_and_the_failing_checks(cyc
     a_files, b_files = cycle.fetched_feedback[cycle.a], cycle.fetched_feedback[cycle.b]
     assert len(a_files) == 1 and len(b_files) == 1, f"fetched feedback: {a_files} {b_files}"
     a_text, b_text = _text(a_files[0]), _text(b_files[0])
-    assert re.search(r"Score:\s*12\.0\s*/\s*15\.0", a_text), "A's feedback does not show 12 / 15"
-    assert re.search(r"Score:\s*0\.0\s*/\s*15\.0", b_text), "B's feedback does not show 0 / 15"
+    auto, total = points(A)  # the solution: every autograded point, the written answer still to grade
+    assert re.search(rf"Score:\s*{auto:.1f}\s*/\s*{total:.1f}", a_text), f"A's feedback does not show {auto} / {total}"
+    assert re.search(rf"Score:\s*0\.0\s*/\s*{total:.1f}", b_text), f"B's feedback does not show 0 / {total}"
     assert "not implemented yet" in b_text, "B's feedback does not say which checks failed and why"
     assert cycle.real_submissions[-1].name.split("+")[2] in str(a_files[0]), \
         "A's feedback is not filed under the timestamp of the submission graded"
 
 
 def test_feedback_shows_no_hidden_test_code(cycle):
-    hidden = _hidden_lines()
+    hidden = hidden_lines(A)
     for student, files in cycle.fetched_feedback.items():
         text = files[0].read_text()
         visible = _text(files[0])

@@ -81,9 +81,11 @@ def test_gradebook_belongs_to_the_instructor_and_lists_the_students_and_assignme
     db = klass.course_root / "gradebook.db"
     assert db.owner() == klass.instructor, f"gradebook.db belongs to {db.owner()}"
     with Gradebook(f"sqlite:///{db}") as gb:
-        students = {s.id for s in gb.students}
+        students = {s.id: (s.first_name, s.last_name) for s in gb.students}
         assignments = {a.name for a in gb.assignments}
-    assert students == set(klass.students), f"gradebook students {students}"
+    assert set(students) == set(klass.students), f"gradebook students {students}"
+    for s in klass.students:  # the roster's first_name and last_name, which the formgrader shows
+        assert students[s] == klass.name(s), f"{s}'s name in the gradebook: {students[s]}, roster {klass.name(s)}"
     assert {"01_normalization", "04_gradient_checking"} <= assignments, f"gradebook assignments {assignments}"
 
 
