@@ -109,8 +109,9 @@ class PrivateReleaseFeedback(ExchangeReleaseFeedback):
     """nbgrader's release_feedback, each file readable by its student's own group only.
 
     The instructor must be a member of each student's group (`course roster` does it; the instructor's server, or
-    terminal, started before a student was added must be restarted to have the new group; so for collect). A feedback file that cannot be given its
-    student's group is withheld (mode 0600) and the command fails naming it."""
+    terminal, started before a student was added must be restarted to have the new group; so for collect). A
+    feedback file that cannot be given its student's group is withheld (mode 0600) and the command fails naming it.
+    (nbgrader's own log line names the file it copies to, `<hash>-tmp.html`, before renaming it `<hash>.html`.)"""
 
     def _sources(self) -> list[tuple[str, str]]:
         """(student id, feedback html) of the files nbgrader's copy_files will release."""

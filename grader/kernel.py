@@ -64,8 +64,8 @@ class CourseKernelManager(AsyncKernelManager):
         command = super().format_kernel_cmd(extra_arguments)
         limits = [f"--cpu-seconds={self.cpu_seconds}", f"--memory-mib={self.memory_mib}",
                   f"--file-mib={self.file_mib}", f"--processes={self.processes}"]
-        return [sys.executable, "-m", "grader.sandbox", "--cwd", self._cwd, "--kernel-dir", self._kernel_dir,
-                *limits, *([] if self.sandbox else ["--no-bwrap"]), "--", *command]
+        return [sys.executable, "-m", "grader.sandbox", f"--parent-pid={os.getpid()}", "--cwd", self._cwd,
+                "--kernel-dir", self._kernel_dir, *limits, *([] if self.sandbox else ["--no-bwrap"]), "--", *command]
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

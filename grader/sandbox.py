@@ -13,6 +13,11 @@ the notebook's folder, /tmp itself or a folder above them; the notebook's folder
 tmpfs (a scratch copy: what the student's code writes is thrown away); new user, PID, network, IPC and UTS
 namespaces (no network at all: the kernel talks to nbgrader over Unix sockets in KDIR); all capabilities dropped.
 
+The launcher dies with the process that started it (`--parent-pid`): it asks the kernel for SIGKILL when its parent
+dies (PR_SET_PDEATHSIG, kept across the exec), then exits at once if that parent is already gone. bubblewrap's own
+--die-with-parent takes effect only once bubblewrap runs: a grading worker killed while the launcher was starting
+left a kernel running that nobody would stop.
+
 The launcher runs once per kernel start, so it imports nothing but the standard library (it starts in 0.03 s).
 `sandbox_problem()` runs it once per process on a tiny script that imports ipykernel and `helpers`, so grading
 refuses to start, with the reason, where a kernel could not start in the sandbox (instead of scoring everyone 0).
@@ -21,11 +26,13 @@ refuses to start, with the reason, where a kernel could not start in the sandbox
 from __future__ import annotations
 
 import argparse
+import ctypes
 import functools
 import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -151,8 +158,24 @@ def set_limits(cpu_seconds: int, memory_mib: int, file_mib: int, processes: int)
     resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this process when its parent dies (the setting survives exec), and exit now if `parent`, the pid
+    of the process that started it, is no longer its parent (it died while this process was starting).
+    OSError if the kernel refuses the setting."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="start a grading kernel in the course's sandbox")
+    parser.add_argument("--parent-pid", type=int, default=None,
+                        help="the pid of the process starting the kernel: the kernel dies with it")
     parser.add_argument("--cwd", required=True)
     parser.add_argument("--kernel-dir", required=True)
     parser.add_argument("--cpu-seconds", type=int, default=300)
@@ -163,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if args.parent_pid is not None:
+        die_with_parent(args.parent_pid)
     set_limits(args.cpu_seconds, args.memory_mib, args.file_mib, args.processes)
     if args.no_bwrap:
         os.execvp(command[0], command)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,57 @@ def test_a_kernel_that_cannot_start_stops_grading_instead_of_dying_silently(brok
     notebook_dir.mkdir()
     with pytest.raises(SandboxUnavailable, match="(?s)died before it started.*No module named .ipykernel"):
         SafeExecute().preprocess(nb, {"metadata": {"path": str(notebook_dir)}})
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
+def test_a_kernel_whose_starter_dies_while_it_starts_does_not_outlive_it(tmp_path):
+    """A grading worker killed while the launcher is starting (before bubblewrap's --die-with-parent holds) must
+    not leave a kernel behind: the launcher dies with the pid of --parent-pid, or exits when it is already gone."""
+    marker = f"orphan-check-{os.getpid()}-{tmp_path.name}"
+    cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
+    cwd.mkdir()
+    kernel_dir.mkdir()
+    started = kernel_dir / "started"  # the kernel's folder is the one place the sandbox lets it write
+
+    def launch(parent: str) -> list[str]:
+        return [sys.executable, "-m", "grader.sandbox", f"--parent-pid={parent}", "--cwd", str(cwd),
+                "--kernel-dir", str(kernel_dir), "--", sys.executable, "-c",
+                f"import time; open({str(started)!r}, 'w').close(); time.sleep(120)  # {marker}"]
+
+    def wait(condition, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling the file system or the process table, with a deadline
+        return condition()
+
+    # the control: with its starter alive, this command does start in the sandbox
+    control = subprocess.Popen(launch(str(os.getpid())), cwd=ROOT)
+    try:
+        assert wait(started.exists, 30), "the sandboxed command never started: the test would prove nothing"
+    finally:
+        control.kill()
+        control.wait()
+    assert wait(lambda: not _processes_with(marker), 20), "killing the launcher (bwrap) left its command running"
+    started.unlink()
+
+    starter = textwrap.dedent(f"""
+        import os, subprocess, sys
+        subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch("PARENT")!r}])
+        os._exit(0)  # as a worker killed right after starting a kernel
+    """)
+    subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT)
+    gone = wait(lambda: not _processes_with(marker), 20)
+    left = _processes_with(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    assert gone and not left, f"the kernel outlived the process that started it: pids {left}"
