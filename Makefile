@@ -25,7 +25,7 @@ HUB_FILES    := $(shell find helpers grader hub -type f -not -path '*/__pycache_
                   -not -name '*.md' -not -name '*.csv' -not -name 'package*.json' 2>/dev/null)
 
 
-.PHONY: help venv system-packages release examples demo grade feedback bench test test-fast lab clean hub-env hub
+.PHONY: help venv system-packages release examples demo grade feedback bench test test-fast lab clean hub-env roster hub
 
 help:
 	@echo "make demo     grade the bundled example submissions and print the score table"
@@ -40,6 +40,7 @@ help:
 	@echo "make clean    remove generated grading output (keeps .venv)"
 	@echo "make system-packages  install the Debian packages the course needs (as root; every target checks them)"
 	@echo "make hub-env  (root) the course's JupyterHub environment in HUB_PREFIX=$(HUB_PREFIX), once"
+	@echo "make roster   (root) accounts, course folder, exchange and gradebook from HUB_ROSTER=$(HUB_ROSTER)"
 	@echo "make hub      (root) JupyterHub for the course on HUB_IP:HUB_PORT (hub/README.md)"
 
 # system-packages is order-only: checked (in a few milliseconds) before every target that needs the set-up,
@@ -161,11 +162,17 @@ $(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pypro
 
 hub-env: $(HUB_STAMP)
 
+# The class's accounts, course folder, exchange and gradebook from the roster (course roster, from the hub's
+# environment: no .venv needed). ROSTER_ARGS=--dry-run prints the plan only.
+roster: hub-env
+	$(HUB_NEED_ROOT)
+	$(HUB_VENV)/bin/course roster $(HUB_ROSTER) --exchange $(HUB_EXCHANGE) --source . $(ROSTER_ARGS)
+
 # The hub for the course (root: PAM and one process per user). The roster says who may log in and who is the
 # instructor; `course roster` creates the accounts, the course folder and the exchange first.
 hub: hub-env
 	$(HUB_NEED_ROOT)
 	@test -f "$(HUB_ROSTER)" || { echo "make hub: no roster at $(HUB_ROSTER) (see hub/roster.example.csv; \
-	then sudo .venv/bin/course roster $(HUB_ROSTER))" >&2; exit 1; }
+	then sudo make roster HUB_ROSTER=$(HUB_ROSTER))" >&2; exit 1; }
 	HUB_STATE=$(HUB_STATE) HUB_EXCHANGE=$(HUB_EXCHANGE) HUB_ROSTER=$(abspath $(HUB_ROSTER)) HUB_IP=$(HUB_IP) \
 	HUB_PORT=$(HUB_PORT) $(HUB_VENV)/bin/jupyterhub -f $(HUB_PREFIX)/etc/jupyterhub_config.py

@@ -1,6 +1,7 @@
 """`course roster ROSTER.csv`: the accounts, the instructor's course folder and the exchange of the course's hub.
 
-    sudo .venv/bin/course roster roster.csv [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
+    sudo make roster HUB_ROSTER=roster.csv           (from the hub's environment; ROSTER_ARGS=--dry-run)
+    sudo course roster roster.csv [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
 
 Needs root. Reads the roster (`id,role` and, optionally, `first_name,last_name`: see grader/hub.py), prints every change it is about to make, then makes
 them; what is already in place is left as it is, so a second run changes nothing. It
@@ -235,7 +236,8 @@ def record_in_gradebook(students: list[Member]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="course roster", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("roster", type=Path, help="CSV with header id,role[,first_name,last_name] (see hub/roster.example.csv)")
+    parser.add_argument("roster", type=Path,
+                        help="CSV with header id,role[,first_name,last_name] (see hub/roster.example.csv)")
     parser.add_argument("--prefix", type=Path, default=HubSite.from_env().prefix,
                         help="the hub's environment (make hub-env; default $HUB_PREFIX or %(default)s)")
     parser.add_argument("--exchange", type=Path, default=HubSite.from_env().exchange,
@@ -248,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print what would be done, do nothing")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
-        print("course roster: run it as root (sudo .venv/bin/course roster ROSTER.csv): it creates Unix accounts, "
+        print("course roster: run it as root (sudo make roster, or sudo course roster ROSTER.csv): it creates Unix "
+              "accounts, "
               "the exchange and the instructor's course folder", file=sys.stderr)
         return 2
     from .course import course_root

@@ -99,3 +99,55 @@ def test_the_hub_checks_passwords_through_pam(hub, klass, tokens):
     status, _, _ = hub.request("POST", f"/hub/api/users/{a}/tokens", body=wrong)
     assert status == 403, f"a wrong password got HTTP {status} from the token API"
     assert tokens[a], f"{a}'s own password got no token"
+
+
+async def _terminal(hub, user: str, token: str, command: str, pattern: re.Pattern, timeout: float = 60):
+    """Open a terminal on `user`'s server (REST API), type `command`, read until `pattern` matches; the match."""
+    import asyncio
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    status, _, body = hub.request("POST", f"/user/{user}/api/terminals", token)
+    assert status == 200, f"POST /user/{user}/api/terminals: HTTP {status} {body[:300]!r}"
+    name = json.loads(body)["name"]
+    url = hub.base.replace("http://", "ws://") + f"/user/{user}/terminals/websocket/{name}"
+    socket = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
+    output = ""
+    try:
+        socket.write_message(json.dumps(["stdin", command + "\r"]))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not pattern.search(output):
+            message = await asyncio.wait_for(socket.read_message(), deadline - loop.time())
+            if message is None:
+                break
+            kind, *data = json.loads(message)
+            output += data[0] if kind == "stdout" else ""
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        socket.close()
+        hub.request("DELETE", f"/user/{user}/api/terminals/{name}", token)
+    match = pattern.search(output)
+    assert match, f"{user}'s terminal did not answer `{command}` as expected:\n{output[-1500:]}"
+    return match
+
+
+def test_a_terminal_of_each_role_runs_the_courses_commands_and_python(servers, hub, klass, tokens):
+    """A login shell would reset PATH (Debian's /etc/profile) and lose the hub's environment: nbgrader, course and
+    the python that has `helpers` must be the prefix's in every user's terminal."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    command = ("printf 'R%s:%s:%s:%sE\\n' 1 \"$(command -v nbgrader)\" \"$(command -v course)\" "
+               "\"$(python -c 'import helpers, sys; print(sys.prefix)' 2>&1)\"")
+    answer = re.compile(r"R1:([^:\r\n]*):([^:\r\n]*):([^\r\n]*)E")
+    for user in (klass.instructor, klass.students[0]):
+        # a thread of its own: Playwright's sync API (the browser test) keeps an event loop running in this one
+        with ThreadPoolExecutor(1) as thread:
+            match = thread.submit(asyncio.run, _terminal(hub, user, tokens[user], command, answer)).result()
+        nbgrader, course, prefix = match.groups()
+        assert nbgrader == str(klass.site.bin / "nbgrader"), f"{user}'s terminal runs nbgrader from {nbgrader!r}"
+        assert course == str(klass.site.bin / "course"), f"{user}'s terminal runs course from {course!r}"
+        assert prefix == str(klass.site.prefix / "venv"), f"{user}'s terminal python: {prefix!r}"
