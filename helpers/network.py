@@ -234,6 +234,6 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
                 if l > 0:
                     dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * relu.derivative(As[l])  # As[l] > 0 exactly where Z > 0
                 Ws[l], bs[l] = Ws[l] - learning_rate * dW, bs[l] - learning_rate * db
-        AL = np.clip(As[-1][:, 0, :], 0.0, 1.0)
-        costs = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), axis=1)
+    # `train`'s cost, 0 log 0 = 0 included: a sure and right prediction costs 0, not NaN (once read as a blow-up)
+    costs = np.array([bce_cost(AL[None], Y) for AL in As[-1][:, 0, :]])
     return np.where(np.isnan(costs), np.inf, costs)

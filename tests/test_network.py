@@ -204,6 +204,22 @@ def test_weight_scale_sweep_equals_train_from_the_scaled_draws():
         assert final == pytest.approx(network.bce_cost(network.model_forward(X, trained)[0], Y), rel=1e-9)
 
 
+def test_weight_scale_sweep_costs_a_saturated_right_prediction_nothing_not_a_blow_up():
+    X = 10 * np.random.default_rng(4).standard_normal((3, 50))
+    dims, scale = [3, 8, 1], 30.0
+    draws = np.random.default_rng(5)
+    start = {}
+    for l in range(1, len(dims)):
+        start[f"W{l}"] = scale * draws.standard_normal((dims[l], dims[l - 1]))
+        start[f"b{l}"] = np.zeros((dims[l], 1))
+    AL = network.model_forward(X, start)[0]
+    Y = (AL >= 0.5).astype(float)  # the labels this network predicts: every sure prediction is right
+    assert ((AL == 0.0) | (AL == 1.0)).any(), "no prediction saturates: the test would prove nothing"
+    final = network.weight_scale_sweep(X, Y, dims, [scale], None, rng_seed=5, num_iterations=0)[0]
+    assert np.isfinite(final) and final == pytest.approx(network.bce_cost(AL, Y), abs=1e-12), (
+        f"a network whose sure predictions are all right costs {final}, expected {network.bce_cost(AL, Y)}")
+
+
 def test_weight_scale_sweep_with_a_fixed_scale_uses_unit_variance_draws():
     X, Y = np.ones((2, 3)), np.array([[1.0, 0.0, 1.0]])
     tiny = network.weight_scale_sweep(X, Y, [2, 3, 1], [1e-8], None, rng_seed=0, num_iterations=0)
