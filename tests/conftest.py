@@ -79,3 +79,20 @@ def playwright_driver():
 
     with sync_playwright() as driver:
         yield driver
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One private PostgreSQL server for the session (tests/servers.py); `postgres.url(name)` makes a database.
+
+    Its tests (test_postgres.py, tests/hub/test_postgres_gradebook.py) share the xdist group "servers" with the hub
+    tests, so one process starts it once."""
+    from servers import PostgresServer, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.fail("PostgreSQL's server is not installed: `make system-packages` installs Debian's postgresql")
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,7 +1,7 @@
 """The gradebook in a real PostgreSQL server (NBGRADER_DB_URL): the same grades as SQLite, for every path, and two
 grading runs on different assignments at the same time lose nothing.
 
-One private server for the whole module (tests.servers.PostgresServer), one database per test."""
+One private server for the session (the `postgres` fixture of tests/conftest.py), one database per test."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ import pytest
 from conftest import ROOT, make_course, submit
 from grader.bench import results as autograde_results
 from grader.submissions import example_notebook
-from servers import PostgresServer, postgres_bin
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("postgres")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("servers")]
 
 A, B = "01_normalization", "02_vanishing_exploding"
 CLASS = {"ada": "solution", "ben": "mistake_variance_instead_of_std.py", "cleo": "release"}
@@ -47,15 +46,6 @@ def course_command(course, *args, url=None, wait=True):
 
 
 @pytest.fixture(scope="module")
-def server():
-    if postgres_bin() is None:
-        pytest.fail("PostgreSQL's server is not installed: `make system-packages` installs Debian's postgresql")
-    pg = PostgresServer()
-    yield pg
-    pg.stop()
-
-
-@pytest.fixture(scope="module")
 def classes(tmp_path_factory):
     """The ungraded class (two assignments), and a copy graded into SQLite on a two-worker embedded cluster."""
     base = tmp_path_factory.mktemp("postgres")
@@ -73,9 +63,9 @@ def _results(course, url, monkeypatch):
     return autograde_results(course, [A, B])
 
 
-def test_a_class_graded_into_postgresql_has_every_grade_sqlite_has(classes, server, tmp_path, monkeypatch):
+def test_a_class_graded_into_postgresql_has_every_grade_sqlite_has(classes, postgres, tmp_path, monkeypatch):
     template, sqlite = classes
-    url = server.url("one_class")
+    url = postgres.url("one_class")
     course = shutil.copytree(template, tmp_path / "class", ignore=shutil.ignore_patterns("gradebook.db"))
     course_command(course, "grade", "--jobs", "2", "--no-report", url=url)
     assert not (course / "gradebook.db").exists(), "grading with NBGRADER_DB_URL wrote an SQLite gradebook"
@@ -95,9 +85,9 @@ def test_a_class_graded_into_postgresql_has_every_grade_sqlite_has(classes, serv
     assert rows[(A, "ada")] > rows[(A, "ben")] > rows[(A, "cleo")] == 0.0
 
 
-def test_two_runs_on_different_assignments_at_the_same_time_lose_nothing(classes, server, tmp_path, monkeypatch):
+def test_two_runs_on_different_assignments_at_the_same_time_lose_nothing(classes, postgres, tmp_path, monkeypatch):
     template, sqlite = classes
-    url = server.url("two_graders")
+    url = postgres.url("two_graders")
     course = shutil.copytree(template, tmp_path / "class", ignore=shutil.ignore_patterns("gradebook.db"))
     course_command(course, "release", url=url)  # the instructor sets the database up once
     runs = [course_command(course, "grade", "--jobs", "1", "--no-report", "--assignments", a, url=url, wait=False)

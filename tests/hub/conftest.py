@@ -1,6 +1,6 @@
 """The course on a real JupyterHub: real Unix accounts, PAM, nbgrader's exchange, every step run as its user.
 
-Session fixtures (all hub tests share one xdist group, so one process builds them once):
+Session fixtures (all hub tests share the xdist group "servers", so one process builds them once):
 
 - `site`: the hub's environment in HUB_PREFIX (make hub-env). The tests skip, saying why, when not run as root
   (they create Unix accounts and run commands as them) or when the environment is missing; they fail when it is

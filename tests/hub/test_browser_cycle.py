@@ -31,7 +31,7 @@ from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
 from conftest import ROOT
 from hub.conftest import BROWSER_ASSIGNMENT, hidden_lines, points
 
-pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("hub")]
+pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 A = BROWSER_ASSIGNMENT
 ARTIFACTS = ROOT / "test-artifacts" / "hub"

@@ -11,7 +11,7 @@ import pytest
 
 from hub.conftest import A, hidden_lines, points
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
 def _text(path) -> str:

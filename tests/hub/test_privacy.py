@@ -9,7 +9,7 @@ import pytest
 
 from hub.conftest import A, as_user
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
 def _refused(klass, user: str, command: str) -> str:

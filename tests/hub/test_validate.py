@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 ASSIGNMENT = "01_normalization"
 SUCCESS = "Success! Your notebook passes all the tests."
