@@ -58,6 +58,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 
 from grader.execute import SafeExecute  # noqa: E402
 from grader.feedback import HideHiddenTests  # noqa: E402
+from grader.mathml import MarkdownMathML  # noqa: E402
 from grader.recheck import Reverify  # noqa: E402
 from grader.restore import RestoreCells  # noqa: E402
 
@@ -66,7 +67,8 @@ c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, Cle
 # RestoreCells (grader.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
 c.Autograde.sanitize_preprocessors = [ClearOutput, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/mathml.py).
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, MarkdownMathML, CSSHTMLHeaderPreprocessor]
 c.SafeExecute.timeout = 30
 # c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)
 

@@ -148,6 +148,7 @@ def test_manual_scores_and_comments_survive_a_forced_regrade(classes, tmp_path):
         assert any(c.manual_comment == "see me" for c in nb.comments)
     feedback = (course / "feedback" / "ada" / A / f"{A}.html").read_text()
     assert "see me" in feedback, "the feedback written on the worker lost the instructor's comment"
+    assert "<math" in feedback and "$\\mu$" not in feedback, "the feedback's formulas are TeX, not MathML"
 
 
 def test_make_feedback_writes_what_the_instructor_graded_by_hand(classes, tmp_path):

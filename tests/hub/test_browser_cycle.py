@@ -13,7 +13,7 @@ Debian's Chromium (Playwright) on the hub of tests/hub/conftest.py, each user in
    server: the course's parallel grading), sees both scores on the formgrader's submissions page, and releases the
    feedback from the formgrader;
 5. A clicks Fetch Feedback and "view feedback", opens the HTML from the file browser and reads her score, the
-   check that failed with the mistake it names, and no hidden test code.
+   check that failed with the mistake it names, formulas drawn as MathML, and no hidden test code.
 
 A screenshot of every step lands in test-artifacts/hub/, and of every open page when the test fails.
 """
@@ -209,8 +209,10 @@ def test_release_fetch_validate_submit_grade_and_feedback_in_chromium(screens, h
         expect(html).to_be_visible()
         screens.shot(student_a, "a-feedback-fetched")
         html.dblclick()
-        feedback = student_a.frame_locator(".jp-HTMLViewer iframe").locator("body")
+        viewer = student_a.frame_locator(".jp-HTMLViewer iframe")
+        feedback = viewer.locator("body")
         expect(feedback).to_contain_text(f"{A} (Score: {auto_a:.1f} / {total:.1f})")
+        expect(viewer.locator("math").first).to_be_visible()  # formulas drawn with no script (grader/mathml.py)
         screens.shot(student_a, "a-feedback")
         text = feedback.inner_text()
     except BaseException:
@@ -222,5 +224,6 @@ def test_release_fetch_validate_submit_grade_and_feedback_in_chromium(screens, h
         assert f"Test cell (Score: 0.0 / {lost[cell]:.1f})" in text, \
             f"A's feedback shows no failed test cell ({cell}):\n{text[:1500]}"
     assert f"Mistake: {named}" in text, f"A's feedback does not name her mistake ({named!r}):\n{text[:3000]}"
+    assert "$\\mu$" not in text, "A's feedback shows its formulas as TeX"
     shown = [line for line in hidden_lines(A) if line in text]
     assert not shown, f"A's feedback in JupyterLab shows hidden test code: {shown[:3]}"
