@@ -29,7 +29,7 @@ import sys
 
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
-from traitlets import List
+from traitlets import Integer, List
 
 __all__ = ["CourseValidator", "ValidateExecute", "install"]
 
@@ -39,7 +39,8 @@ VALIDATOR_USERS = ("nbgrader.apps.validateapp", "nbgrader.server_extensions.vali
 
 class ValidateExecute(Execute):
     """nbgrader's Execute with grading's per-cell timeout, without the cells grading skips, and stderr as grading
-    scores it. Runs an ordinary local kernel (no sandbox), so it works wherever JupyterLab does."""
+    scores it. Runs an ordinary local kernel (no sandbox), so it works wherever JupyterLab does; one that dies
+    before it replies is replaced (`start_attempts`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +52,19 @@ class ValidateExecute(Execute):
         if "timeout" not in self.config.get("ValidateExecute", {}):
             self.timeout = grading.timeout
         self.skip_prefix = grading.skip_prefix
+
+    start_attempts = Integer(3, help="kernels started before Validate gives up on one that dies before it replies "
+                                     "(on a busy machine another process can take a TCP port jupyter_client picked "
+                                     "for it)").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        for attempt in range(1, self.start_attempts + 1):
+            try:
+                return super().preprocess(nb, resources, km)
+            except RuntimeError as error:  # nbclient's "Kernel died before replying to kernel_info": no cell ran
+                if "died before replying" not in str(error) or attempt == self.start_attempts:
+                    raise
+                self.log.warning("The kernel died before it replied (%s); starting another.", error)
 
     def preprocess_cell(self, cell, resources, index):
         from .execute import _is_demo

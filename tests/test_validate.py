@@ -111,6 +111,28 @@ def test_validation_runs_as_grading_does_under_the_course_config():
 
 
 @pytest.mark.slow
+def test_validate_starts_another_kernel_when_one_dies_before_it_replies(tmp_path):
+    """On a busy machine another process can take the TCP port jupyter_client picked for a kernel, which then dies
+    before it replies; Validate said nothing useful and crashed. Here the first kernel really dies at once."""
+    from grader.validate import ValidateExecute
+
+    class FirstKernelDies(ValidateExecute):
+        starts = 0
+
+        def create_kernel_manager(self):
+            km = super().create_kernel_manager()
+            FirstKernelDies.starts += 1
+            if FirstKernelDies.starts == 1:
+                km.kernel_spec.argv = [sys.executable, "-c", "raise SystemExit(1)"]
+            return km
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    ran, _ = FirstKernelDies(timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert FirstKernelDies.starts == 2, f"{FirstKernelDies.starts} kernel(s) started"
+    assert ran.cells[0].outputs[0].text == "42\n", ran.cells[0].outputs
+
+
+@pytest.mark.slow
 def test_validate_reports_input_in_a_solution_cell(course):
     """input() fails in the grading kernel (no stdin), and the feedback shows it: Validate must not say Success."""
     from grader.submissions import example_notebook
