@@ -133,6 +133,11 @@ class HubSite:
         return self.prefix / "etc" / "course" / "nbgrader_config.py"
 
     @property
+    def lab_overrides(self) -> Path:
+        """JupyterLab's settings for every user (hub/lab-settings/overrides.json, copied by make hub-env)."""
+        return self.prefix / "venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / f"{COURSE_ID}.json"
+
+    @property
     def course_exchange(self) -> Path:
         """The exchange's folder for this course (nbgrader's `path_includes_course` layout)."""
         return self.exchange / COURSE_ID

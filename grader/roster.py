@@ -3,8 +3,9 @@
     sudo make roster HUB_ROSTER=roster.csv           (from the hub's environment; ROSTER_ARGS=--dry-run)
     sudo course roster roster.csv [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
 
-Needs root. Reads the roster (`id,role` and, optionally, `first_name,last_name`: see grader/hub.py), prints every change it is about to make, then makes
-them; what is already in place is left as it is, so a second run changes nothing. It
+Needs root. Reads the roster (`id,role` and, optionally, `first_name,last_name`: see grader/hub.py), prints every
+change it is about to make, then makes them; what is already in place is left as it is, so a second run changes
+nothing. It
 
 - creates the missing Unix accounts (`useradd --create-home --user-group`, home 0700), each with a random
   password appended to a root-only file (0600) that it names; existing accounts keep theirs, and a home readable
@@ -65,8 +66,8 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) ->
     Raises ValueError when an existing account cannot be part of the course as it is (a student or the instructor
     without a group of their own)."""
     instructor = instructor_of(members)
-    students = [m.id for m in members if m.role == "student"]
     student_rows = [m for m in members if m.role == "student"]
+    students = [m.id for m in student_rows]
     steps: list[tuple[str, object]] = []
     new = [m for m in members if not _exists(m.id)]
     for m in members:
@@ -223,14 +224,14 @@ def record_in_gradebook(students: list[Member]) -> None:
         sync_gradebook(course, missing)
     with course.gradebook() as gb:
         known = {s.id: s for s in gb.students}
-        added = [m.id for m in students if m.id not in known]
-        renamed = [m.id for m in students if m.id in known and (m.first_name or m.last_name)
+        added = [m for m in students if m.id not in known]
+        renamed = [m for m in students if m.id in known and (m.first_name or m.last_name)
                    and (known[m.id].first_name, known[m.id].last_name) != (m.first_name, m.last_name)]
-        for m in students:
-            if m.id in added or m.id in renamed:
-                gb.update_or_create_student(m.id, first_name=m.first_name or None, last_name=m.last_name or None)
+        for m in added + renamed:
+            gb.update_or_create_student(m.id, first_name=m.first_name or None, last_name=m.last_name or None)
     print(f"gradebook: {len(missing)} assignment(s) and {len(added)} student(s) added"
-          + (f" ({', '.join(added)})" if added else "") + (f", {len(renamed)} renamed" if renamed else ""))
+          + (f" ({', '.join(m.id for m in added)})" if added else "")
+          + (f", {len(renamed)} renamed" if renamed else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,8 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         print("course roster: run it as root (sudo make roster, or sudo course roster ROSTER.csv): it creates Unix "
-              "accounts, "
-              "the exchange and the instructor's course folder", file=sys.stderr)
+              "accounts, the exchange and the instructor's course folder", file=sys.stderr)
         return 2
     from .course import course_root
 

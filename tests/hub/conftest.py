@@ -75,8 +75,7 @@ def stale_files(site) -> list[str]:
     pairs += [(p, site.prefix / "etc" / p.relative_to(ROOT / "hub")) for p in (ROOT / "hub").rglob("*")
               if p.is_file() and (p.name == "jupyterhub_config.py" or "jupyter" in p.relative_to(ROOT / "hub").parts)]
     pairs += [(ROOT / "nbgrader_config.py", site.course_config),
-              (ROOT / "hub" / "lab-settings" / "overrides.json",
-               site.prefix / "venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "optimization-setup.json")]
+              (ROOT / "hub" / "lab-settings" / "overrides.json", site.lab_overrides)]
     return [str(src.relative_to(ROOT)) for src, dst in pairs if not dst.is_file() or not filecmp.cmp(src, dst, False)]
 
 
