@@ -140,8 +140,13 @@ $(HUB_PREFIX)/.venv-installed: requirements.txt hub/requirements.txt | system-pa
 	umask 022; $(HUB_VENV)/bin/python -m pip install --quiet -r requirements.txt -r hub/requirements.txt
 	@touch $@
 
+# Node.js >= 20.19 with npm comes with the machine (Debian 12's own nodejs is 18, too old for the proxy's ES modules).
+NODE_NEW_ENOUGH := const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a == 20 && b >= 19) ? 0 : 1)
 $(HUB_PREFIX)/.proxy-installed: hub/package.json hub/package-lock.json
 	$(HUB_NEED_ROOT)
+	@command -v npm >/dev/null && node -e '$(NODE_NEW_ENOUGH)' || { echo "make hub-env: configurable-http-proxy \
+	needs Node.js >= 20.19 and npm (found: $$(node --version 2>/dev/null || echo no node), \
+	$$(npm --version 2>/dev/null || echo no npm)); install them from nodejs.org or NodeSource" >&2; exit 1; }
 	@umask 022; mkdir -p $(HUB_PREFIX) && cp hub/package.json hub/package-lock.json $(HUB_PREFIX)/
 	umask 022; cd $(HUB_PREFIX) && npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	@touch $@
