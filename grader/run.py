@@ -64,6 +64,7 @@ def _run_tasks(client, items: list, submit, done, label: str) -> None:
     """Submit `submit(item)` for each item, one per worker at a time, and call done(item, result or exception)
     as each finishes, in the order they finish; with a progress bar.
 
+    A task that cannot be prepared (`submit` raises) is done at once with a `NotSent` error.
     One at a time per worker, the next submitted as soon as one finishes (before its result is merged): a task
     never waits in line on a worker, so when a worker dies only the task it was running is charged a failure."""
     from distributed import as_completed
@@ -76,7 +77,11 @@ def _run_tasks(client, items: list, submit, done, label: str) -> None:
     def feed() -> None:
         while todo and len(running) < max(1, worker_count(client)):
             item = todo.pop()
-            future = submit(item)
+            try:
+                future = submit(item)
+            except Exception as error:  # noqa: BLE001 - preparing one task (its files, the gradebook) failed
+                bar.step(failed=bool(done(item, NotSent(f"{type(error).__name__}: {error}"))))
+                continue
             running[future.key] = item
             stream.add(future)
 
@@ -93,9 +98,16 @@ def _run_tasks(client, items: list, submit, done, label: str) -> None:
     bar.close()
 
 
+class NotSent(Exception):
+    """A task that could not be prepared for the cluster (reading the submission's files, querying the gradebook
+    about its student): that submission's problem."""
+
+
 def _task_error(result: BaseException) -> str:
     from distributed import KilledWorker
 
+    if isinstance(result, NotSent):
+        return f"preparing the submission for grading failed: {result}"
     if isinstance(result, KilledWorker):
         return ("KilledWorker: the grading worker died twice while grading this submission (it was retried once "
                 f"on another worker); see the workers' logs\n\n{result}")

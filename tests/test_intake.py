@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
+import json
+import os
+import re
 from datetime import datetime
 
 import pytest
 
 from grader.course import Course
-from grader.intake import plan, resolve_notebook
+from grader.handin import notebook_bytes
+from grader.intake import Job, plan, resolve_notebook, submission_files
 from grader.timestamps import install, parse_timestamp, read_timestamp
 
 A = "01_normalization"
+NB = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -54,7 +60,7 @@ def _folder(tmp_path, *names):
     folder = tmp_path / "submitted" / "ada" / A
     folder.mkdir(parents=True)
     for name in names:
-        (folder / name).write_text("{}")
+        (folder / name).write_text(NB)
     return folder
 
 
@@ -83,7 +89,7 @@ def test_a_problem_folder_is_reported_and_the_others_are_planned(tmp_path):
     _folder(tmp_path, "a.ipynb", "b.ipynb")
     good = tmp_path / "submitted" / "ben" / A
     good.mkdir(parents=True)
-    (good / f"{A}.ipynb").write_text("{}")
+    (good / f"{A}.ipynb").write_text(NB)
     (good / "timestamp.txt").write_text("whenever")
     jobs, problems = plan(_course(tmp_path), [A], None, False, set())
     assert [(j.student, j.notebook) for j in jobs] == [("ben", None)], f"planned {jobs}"
@@ -94,3 +100,90 @@ def test_a_problem_folder_is_reported_and_the_others_are_planned(tmp_path):
     (tmp_path / "submitted" / "ada" / A / "b.ipynb").unlink()
     jobs, problems = plan(_course(tmp_path), [A], None, False, set(), {p.key: p.fingerprint for p in problems})
     assert ("ada", "a.ipynb") in [(j.student, j.notebook) for j in jobs], "the mended folder was not planned"
+
+
+def test_a_notebook_that_is_a_symbolic_link_is_reported_never_read_through(tmp_path):
+    elsewhere = tmp_path / "source" / A
+    elsewhere.mkdir(parents=True)
+    (elsewhere / f"{A}.ipynb").write_text(NB)
+    folder = _folder(tmp_path)
+    (folder / f"{A}.ipynb").symlink_to(elsewhere / f"{A}.ipynb")
+    with pytest.raises(ValueError, match="is a symbolic link, not a file"):
+        resolve_notebook(folder, A)
+    (folder / f"{A}.ipynb").unlink()
+    (folder / "mine.ipynb").write_text(NB)
+    (folder / "theirs.ipynb").symlink_to(elsewhere / f"{A}.ipynb")
+    found, said = resolve_notebook(folder, A)
+    assert found == "mine.ipynb" and "theirs.ipynb is a symbolic link, not a file" in said, (found, said)
+
+
+def test_links_and_environments_are_left_out_of_what_the_worker_gets_with_a_warning(tmp_path):
+    folder = _folder(tmp_path, f"{A}.ipynb")
+    (folder / "data.csv").write_text("1,2\n")
+    (folder / "gone.csv").symlink_to(tmp_path / "nowhere.csv")             # dangling
+    (folder / "answers.py").symlink_to(tmp_path / "nbgrader_config.py")     # a file outside the folder
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    venv = folder / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "bin" / "python").symlink_to("/usr/bin/python3")
+    (folder / "linked_dir").symlink_to(tmp_path, target_is_directory=True)
+    job = Job(A, "ada")
+    files = submission_files(folder, job, [".ipynb_checkpoints"], 100_000)
+    assert sorted(files) == [f"{A}.ipynb", "data.csv"], f"the worker would get {sorted(files)}"
+    said = " ".join(job.warnings)
+    for name in ("gone.csv", "answers.py", "linked_dir", ".venv"):
+        assert name in said, f"no warning names {name}: {job.warnings}"
+    assert "symbolic link" in said and "environment" in said, job.warnings
+
+
+def test_a_student_folder_not_in_utf8_is_reported_under_a_name_that_round_trips(tmp_path):
+    bad = tmp_path / "submitted" / os.fsdecode(b"j\xfcrgen") / A
+    bad.mkdir(parents=True)
+    (bad / f"{A}.ipynb").write_text(NB)
+    _folder(tmp_path, f"{A}.ipynb")
+    jobs, problems = plan(_course(tmp_path), [A], None, False, set())
+    assert [j.student for j in jobs] == ["ada"], f"planned {jobs}"
+    assert [p.student for p in problems] == ["j\\xfcrgen"], f"problems: {problems}"
+    assert "not valid UTF-8" in problems[0].reason and "jürgen" in problems[0].reason, problems[0].reason
+    problems[0].student.encode("utf-8")  # it goes into CSV, JSON and HTML
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "empty file"),
+    (b"\n  \r\n", "empty file"),
+    (b'{\n "cells": [],\n "nbformat": 4 4,\n "metadata": {}\n}', "not JSON at line 3"),
+    (b'{\n "cells": [\n  {"cell_type": "code",\n', "the file ends early: truncated"),
+    (b"<!DOCTYPE html>\n<html><head><title>01_normalization - Jupyter</title>", "an HTML page"),
+    (b'{"hello": "world"}', "not a notebook"),
+    (b"\x89PNG\r\n\x1a\n\x00", "not a notebook: not UTF-8"),
+])
+def test_a_file_that_is_not_a_notebook_is_reported_with_the_reason(data, words):
+    with pytest.raises(ValueError, match=words):
+        notebook_bytes(data)
+
+
+def test_a_notebook_with_a_byte_order_mark_and_crlf_reads_as_a_notebook():
+    data = codecs.BOM_UTF8 + NB.replace(", ", ",\r\n").encode()
+    assert json.loads(notebook_bytes(data))["nbformat"] == 4
+    assert json.loads(notebook_bytes(NB.encode("utf-16")))["nbformat"] == 4
+
+
+def test_a_notebook_one_folder_down_is_graded_with_a_warning(tmp_path):
+    folder = _folder(tmp_path, "readme.txt")
+    (folder / "work").mkdir()
+    (folder / "work" / f"{A}.ipynb").write_text(NB)
+    found, said = resolve_notebook(folder, A)
+    assert found == f"work/{A}.ipynb" and "one folder down" in said, (found, said)
+    files = submission_files(folder, Job(A, "ada", found), [], 100_000)
+    assert sorted(files) == [f"{A}.ipynb", "readme.txt"], sorted(files)
+
+
+@pytest.mark.parametrize("names, words", [
+    ([f"{A}.ipynb.txt"], f"found {A}.ipynb.txt (a notebook saved as text: rename it to {A}.ipynb)"),
+    (["work.zip", "notes.md"], "found notes.md, work.zip (an archive: unpack it)"),
+    ([], "found nothing"),
+])
+def test_no_notebook_names_the_files_found(tmp_path, names, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        resolve_notebook(_folder(tmp_path, *names), A)
