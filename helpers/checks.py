@@ -91,8 +91,8 @@ def call(fn, *args, **kwargs):
     module = getattr(fn, "__module__", None) or ""
     if module.startswith("helpers.") and not isinstance(fn, transcript.Replay):
         raise _fail(f"{name} is the course's own version, not yours",
-                    f"It comes from {module}: write the function in its cell (the explorers use the course's "
-                    "version; the graded one must be your own).")
+                    f"It comes from {module}, the course's library: write the function in its cell (the graded "
+                    "one must be your own).")
     before = [_snapshot(a) for a in args]
     kw_before = {k: _snapshot(v) for k, v in kwargs.items()}
     result, error = _invoke(fn, args, kwargs)

@@ -4,13 +4,11 @@ The network of assignment 02 is `a_l = g(W_l @ a_{l-1})` for `l = 1..L`, with `a
 (one column per example) and `W_l` of shape `(n_l, n_{l-1})`. With `g(z) = z` and every `W_l = scale * I`,
 `a_L = scale**L * x`: the signal grows or shrinks exponentially with depth.
 
-Forward/backward pairs, CS231n style:
+Forward/backward pairs, CS231n style, built out of the student's own linear steps (the graded functions of 02,
+`deep_linear_forward` and `deep_linear_backward`, which this package does not hold: COURSE_SPEC, conventions):
 
-    activations, cache = deep_forward(x, weights, "tanh")
-    dWs, dAs = deep_backward(dA_L, cache)
-
-`deep_forward` / `deep_backward` build every layer out of a *linear* forward and backward, by default this
-module's `deep_linear_forward` / `deep_linear_backward`; pass a student's own to run the same experiment on them.
+    activations, cache = deep_forward(x, weights, "tanh", linear_forward=deep_linear_forward)
+    dWs, dAs = deep_backward(dA_L, cache, linear_backward=deep_linear_backward)
 """
 
 from __future__ import annotations
@@ -21,9 +19,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS as _REGISTRY
 
-__all__ = ["ACTIVATIONS", "scaled_identity_weights", "gaussian_weights", "deep_linear_forward",
-           "deep_linear_backward", "deep_forward", "deep_backward", "layer_norms", "diagnose", "signal_norms",
-           "random_product_norms"]
+__all__ = ["ACTIVATIONS", "gaussian_weights", "deep_forward", "deep_backward", "signal_norms", "random_product_norms"]
 
 #: The activations g(z) a layer can apply, with their derivative g'(z) written in terms of z (helpers.activations).
 ACTIVATIONS = {name: (_REGISTRY[name].forward, _REGISTRY[name].derivative) for name in ("linear", "tanh", "relu")}
@@ -65,20 +61,6 @@ def _check_weights(weights, n_0: int) -> list:
     return list(weights)
 
 
-def scaled_identity_weights(n: int, L: int, scale: float) -> list:
-    """`L` weight matrices, each `scale * I_n`: the deep linear network of the lecture.
-
-    Inputs:
-    - n: the width of every layer, n >= 1
-    - L: the number of layers, L >= 0
-    - scale: the factor on the diagonal
-
-    Returns a list of L float64 arrays of shape (n, n).
-    """
-    n, L, scale = _check_int(n, "n", 1), _check_int(L, "L", 0), _check_scale(scale)
-    return [scale * np.eye(n) for _ in range(L)]
-
-
 def gaussian_weights(layer_dims, scale: float, rng: np.random.Generator) -> list:
     """Random weights `W_l = scale * N(0, 1) / sqrt(n_{l-1})`, so that `E ||W_l a||^2 = scale**2 ||a||^2`.
 
@@ -99,58 +81,15 @@ def gaussian_weights(layer_dims, scale: float, rng: np.random.Generator) -> list
     return [scale * rng.standard_normal((n_l, n_prev)) / np.sqrt(n_prev) for n_prev, n_l in zip(dims[:-1], dims[1:])]
 
 
-def deep_linear_forward(x: np.ndarray, weights: list) -> list:
-    """Forward pass of a deep linear network, g(z) = z and no biases.
-
-    Inputs:
-    - x: input of shape (n_0, m)
-    - weights: [W_1, ..., W_L], W_l of shape (n_l, n_{l-1})
-
-    Returns [a_0, a_1, ..., a_L], a_0 = x and a_l = W_l @ a_{l-1} of shape (n_l, m).
-    """
-    x = _check_matrix(x, "x")
-    activations = [x]
-    for W in _check_weights(weights, x.shape[0]):
-        activations.append(W @ activations[-1])
-    return activations
-
-
-def deep_linear_backward(weights: list, activations: list, dA_L: np.ndarray) -> tuple[list, list]:
-    """Backward pass of a deep linear network, from the gradient of the cost with respect to its output.
-
-    Inputs:
-    - weights: [W_1, ..., W_L], W_l of shape (n_l, n_{l-1})
-    - activations: [a_0, ..., a_L] from deep_linear_forward, a_l of shape (n_l, m)
-    - dA_L: gradient with respect to a_L, shape (n_L, m)
-
-    Returns (dWs, dAs):
-    - dWs: [dW_1, ..., dW_L], dW_l = dA_l @ a_{l-1}.T of shape (n_l, n_{l-1})
-    - dAs: [dA_0, ..., dA_L], dA_{l-1} = W_l.T @ dA_l of shape (n_{l-1}, m)
-    """
-    if len(activations) != len(weights) + 1:
-        raise ValueError(f"activations should be [a_0, ..., a_L], {len(weights) + 1} arrays for {len(weights)} "
-                         f"layers, got {len(activations)}")
-    weights = _check_weights(weights, _check_matrix(activations[0], "activations[0]").shape[0])
-    dA_L = _check_matrix(dA_L, "dA_L")
-    if dA_L.shape != activations[-1].shape:
-        raise ValueError(f"dA_L should have the shape of a_L, {activations[-1].shape}, got {dA_L.shape}")
-    L = len(weights)
-    dWs, dAs = [None] * L, [None] * (L + 1)
-    dAs[L] = dA_L
-    for l in range(L, 0, -1):
-        dWs[l - 1] = dAs[l] @ activations[l - 1].T
-        dAs[l - 1] = weights[l - 1].T @ dAs[l]
-    return dWs, dAs
-
-
-def deep_forward(x: np.ndarray, weights: list, activation: str = "linear", linear_forward=deep_linear_forward):
+def deep_forward(x: np.ndarray, weights: list, activation: str, linear_forward):
     """Forward pass of `a_l = g(W_l @ a_{l-1})`, every linear step computed by `linear_forward`.
 
     Inputs:
     - x: input of shape (n_0, m)
     - weights: [W_1, ..., W_L], W_l of shape (n_l, n_{l-1})
     - activation: "linear", "tanh" or "relu"
-    - linear_forward: a function like deep_linear_forward; with "linear" it runs once on the whole network,
+    - linear_forward: the student's deep_linear_forward(x, weights) -> [a_0, ..., a_L]; with "linear" it runs once
+      on the whole network,
       otherwise once per layer, on [W_l] alone, to get z_l = W_l @ a_{l-1}
 
     Returns (activations, cache): activations [a_0, ..., a_L] with a_l of shape (n_l, m), and the cache
@@ -171,16 +110,18 @@ def deep_forward(x: np.ndarray, weights: list, activation: str = "linear", linea
     return activations, (weights, activations, zs, activation)
 
 
-def deep_backward(dA_L: np.ndarray, cache, linear_backward=deep_linear_backward) -> tuple[list, list]:
+def deep_backward(dA_L: np.ndarray, cache, linear_backward) -> tuple[list, list]:
     """Backward pass of deep_forward: dZ_l = dA_l * g'(z_l), then the linear step by `linear_backward`.
 
     Inputs:
     - dA_L: gradient with respect to a_L, shape (n_L, m)
     - cache: from deep_forward
-    - linear_backward: a function like deep_linear_backward; with "linear" it runs once on the whole network,
+    - linear_backward: the student's deep_linear_backward(weights, activations, dA_L) -> (dWs, dAs); with
+      "linear" it runs once on the whole network,
       otherwise once per layer, on ([W_l], [a_{l-1}, z_l], dZ_l)
 
-    Returns (dWs, dAs) as deep_linear_backward: dW_l of shape (n_l, n_{l-1}), dA_l of shape (n_l, m).
+    Returns (dWs, dAs) as deep_linear_backward: [dW_1, ..., dW_L], dW_l of shape (n_l, n_{l-1}), and
+    [dA_0, ..., dA_L], dA_l of shape (n_l, m).
     """
     weights, activations, zs, activation = cache
     if activation == "linear":
@@ -196,45 +137,14 @@ def deep_backward(dA_L: np.ndarray, cache, linear_backward=deep_linear_backward)
     return dWs, dAs
 
 
-def layer_norms(arrays) -> np.ndarray:
-    """The Frobenius norm sqrt(sum of squares) of each array.
-
-    Inputs:
-    - arrays: a list of arrays of any shapes, e.g. [a_0, ..., a_L]
-
-    Returns an array of shape (len(arrays),).
-    """
-    return np.array([np.linalg.norm(np.asarray(a, dtype=np.float64)) for a in arrays], dtype=np.float64)
-
-
-def diagnose(norms) -> str:
-    """"exploding", "vanishing" or "stable": how the last norm compares with the first.
-
-    Inputs:
-    - norms: shape (k,), the norms of a signal in the order it travels (k >= 1)
-
-    Returns "exploding" if any norm is not finite or norms[-1] > 1e3 * norms[0]; "vanishing" if
-    norms[-1] < 1e-3 * norms[0]; otherwise "stable".
-    """
-    norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 1 or norms.size == 0:
-        raise ValueError(f"norms should be a non-empty 1-D sequence of numbers, got shape {norms.shape}")
-    if not np.isfinite(norms).all() or norms[-1] > 1e3 * norms[0]:
-        return "exploding"
-    if norms[-1] < 1e-3 * norms[0]:
-        return "vanishing"
-    return "stable"
-
-
-def signal_norms(x, weights, activation="linear", dA_L=None, forward=deep_linear_forward,
-                 backward=deep_linear_backward, norms=layer_norms):
+def signal_norms(x, weights, activation, *, forward, backward, norms, dA_L=None):
     """The norm of every layer's activation and of the backward signal through it.
 
     Inputs:
     - x: input of shape (n_0, m); weights: [W_1, ..., W_L], W_l of shape (n_l, n_{l-1})
     - activation: "linear", "tanh" or "relu"
     - dA_L: gradient with respect to a_L, shape (n_L, m); default all ones (the cost sum(a_L))
-    - forward, backward, norms: the linear forward, linear backward and norm functions to use
+    - forward, backward, norms: the student's deep_linear_forward, deep_linear_backward and layer_norms
 
     Returns (activation_norms, gradient_norms), both shape (L + 1,): ||a_l|| and ||dA_l|| for l = 0..L.
     """

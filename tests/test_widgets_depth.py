@@ -9,8 +9,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import deep_signal as ds  # noqa: E402
 from helpers.widgets.depth import DepthExplorer  # noqa: E402
+from references import solutions  # noqa: E402
+
+ref = solutions("02_vanishing_exploding")  # the graded functions, from the instructor's notebook
+STUDENT = {"forward": ref.deep_linear_forward, "backward": ref.deep_linear_backward, "norms": ref.layer_norms,
+           "diagnose": ref.diagnose}
 
 
 @pytest.fixture
@@ -90,13 +94,13 @@ def test_it_runs_on_functions_passed_in():
 
     def forward(x, weights):
         calls.append("forward")
-        return ds.deep_linear_forward(x, weights)
+        return ref.deep_linear_forward(x, weights)
 
     def backward(weights, activations, dA_L):
         calls.append("backward")
-        return ds.deep_linear_backward(weights, activations, dA_L)
+        return ref.deep_linear_backward(weights, activations, dA_L)
 
-    explorer = DepthExplorer(forward=forward, backward=backward, depth=5)
+    explorer = DepthExplorer(forward=forward, backward=backward, norms=ref.layer_norms, depth=5)
     assert calls == ["forward", "backward"]
     set_values(explorer, activation="tanh")
     assert calls[2:] == ["forward"] * 5 + ["backward"] * 5  # one linear step per layer around g
@@ -106,14 +110,14 @@ def test_unimplemented_functions_give_a_message_not_an_exception():
     def forward(x, weights):
         raise NotImplementedError()
 
-    explorer = DepthExplorer(forward=forward)
+    explorer = DepthExplorer(**{**STUDENT, "forward": forward})
     assert "not implemented yet" in explorer.error and explorer.activation_norms is None
     set_values(explorer, depth=120)  # moving a slider does not raise either
     assert explorer.diagnosis is None
 
 
 def test_a_crashing_function_is_reported_with_its_error():
-    explorer = DepthExplorer(backward=lambda weights, activations, dA_L: 1 / 0)
+    explorer = DepthExplorer(**{**STUDENT, "backward": lambda weights, activations, dA_L: 1 / 0})
     assert "ZeroDivisionError" in explorer.error
 
 
@@ -122,3 +126,18 @@ def test_set_moves_the_controls_and_redraws_as_the_sliders_do(explorer):
     assert (explorer.depth_slider.value, explorer.scale_slider.value) == (73, 1.1)
     assert explorer.activation_norms.shape == (74,) and explorer.diagnosis == "exploding"  # 1.1**73 = 1051
     assert explorer.set(depth=72).diagnosis == "stable"  # 1.1**72 = 956
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+@pytest.mark.parametrize("weights", ["identity", "gaussian"])
+def test_its_own_norms_are_those_of_the_graded_functions_of_02(activation, weights):
+    settings = dict(depth=40, scale=1.2, activation=activation, weights=weights)
+    own, student = DepthExplorer(**settings), DepthExplorer(**STUDENT, **settings)
+    np.testing.assert_allclose(own.activation_norms, student.activation_norms, rtol=1e-12)
+    np.testing.assert_allclose(own.gradient_norms, student.gradient_norms, rtol=1e-12)
+    assert (own.diagnosis, own.gradient_diagnosis) == (student.diagnosis, student.gradient_diagnosis)
+
+
+def test_only_some_of_the_functions_is_an_error_that_says_to_pass_all_three():
+    explorer = DepthExplorer(forward=ref.deep_linear_forward)
+    assert "TypeError" in explorer.error and "together" in explorer.error

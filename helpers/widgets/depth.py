@@ -1,8 +1,13 @@
 """Explorer of assignment 02: depth, weight scale, activation and weights against the norm of the signal.
 
-    explorer = DepthExplorer()                      # the package's own forward and backward
-    explorer = DepthExplorer(forward=deep_linear_forward, backward=deep_linear_backward)   # the student's
+    explorer = DepthExplorer()                      # the explorer's own computation of the norms
+    explorer = DepthExplorer(forward=deep_linear_forward, backward=deep_linear_backward,
+                             norms=layer_norms, diagnose=diagnose)       # the student's graded functions of 02
     explorer                                        # in a notebook: the sliders and the plot
+
+The explorer's own computation (when no function is passed) follows only the norm of the signal, layer after layer,
+without keeping the activations, and names the trend inside `update`: nothing here is a graded function of 02
+under another name (COURSE_SPEC, conventions), and a student's version of each can be passed in instead.
 
 After every change it keeps what it plotted: `activation_norms` and `gradient_norms` (shape (L + 1,)),
 `diagnosis` (of the forward signal a_0 -> a_L), `gradient_diagnosis` (of the backward signal dA_L -> dA_0),
@@ -31,16 +36,16 @@ class DepthExplorer:
     """Sliders for depth L and weight scale, menus for activation and weights; a log-scale plot of the norms.
 
     Inputs:
-    - forward(x, weights) -> [a_0, ..., a_L] and backward(weights, activations, dA_L) -> (dWs, dAs): the linear
-      steps (with tanh or relu they run once per layer, see helpers.deep_signal.deep_forward)
-    - norms(arrays) -> shape (k,) and diagnose(norms) -> str: as in helpers.deep_signal
+    - forward(x, weights) -> [a_0, ..., a_L] and backward(weights, activations, dA_L) -> (dWs, dAs): the student's
+      linear steps (with tanh or relu they run once per layer, see helpers.deep_signal.deep_forward)
+    - norms(arrays) -> shape (k,) and diagnose(norms) -> str: the student's layer_norms and diagnose
+    - None for any of them: the explorer's own norms (forward, backward and norms go together: all given or none)
     - width: n, the units of every layer; examples: m, the columns of x (drawn once, N(0, 1))
     - seed: for x and the random Gaussian weights, drawn once so that moving a slider changes only what it names
     - depth, scale, activation, weights: the starting values
     """
 
-    def __init__(self, forward=deep_signal.deep_linear_forward, backward=deep_signal.deep_linear_backward,
-                 norms=deep_signal.layer_norms, diagnose=deep_signal.diagnose, width: int = 16, examples: int = 8,
+    def __init__(self, forward=None, backward=None, norms=None, diagnose=None, width: int = 16, examples: int = 8,
                  seed: int = 0, depth: int = 50, scale: float = 1.1, activation: str = "linear",
                  weights: str = "identity"):
         self.forward, self.backward, self.norms, self.diagnose = forward, backward, norms, diagnose
@@ -82,17 +87,46 @@ class DepthExplorer:
         return [scale * W for W in stack[:self.depth_slider.value]]
 
     def compute(self):
-        """(activation_norms, gradient_norms) for the current settings, with the functions given."""
+        """(activation_norms, gradient_norms) for the current settings, with the functions given (or the
+        explorer's own norms if none is)."""
+        given = [f for f in (self.forward, self.backward, self.norms) if f is not None]
         with np.errstate(over="ignore", invalid="ignore"):
+            if not given:
+                return self._own_norms()
+            if len(given) < 3:
+                raise TypeError("pass forward, backward and norms together (your deep_linear_forward, "
+                                "deep_linear_backward and layer_norms), or none of them")
             return deep_signal.signal_norms(self.x, self.weight_list(), self.activation_menu.value,
                                             forward=self.forward, backward=self.backward, norms=self.norms)
+
+    def _own_norms(self):
+        """||a_l|| and ||dA_l|| for l = 0..L, each shape (L + 1,), following one layer at a time: forward
+        a_l = g(W_l a_{l-1}), backward dA_{l-1} = W_l.T (dA_l * g'(z_l)) from dA_L = 1 (the cost sum(a_L))."""
+        g, g_prime = deep_signal.ACTIVATIONS[self.activation_menu.value]
+        weights, a, zs = self.weight_list(), self.x, []
+        forward = [np.sqrt(np.sum(a * a))]
+        for W in weights:
+            zs.append(W @ a)
+            a = g(zs[-1])
+            forward.append(np.sqrt(np.sum(a * a)))
+        dA = np.ones_like(a)
+        backward = [np.sqrt(np.sum(dA * dA))]
+        for W, z in zip(weights[::-1], zs[::-1]):
+            dA = W.T @ (dA * g_prime(z))
+            backward.append(np.sqrt(np.sum(dA * dA)))
+        return np.array(forward), np.array(backward[::-1])
 
     def update(self) -> None:
         """Recompute, keep the results in attributes, redraw."""
         start = time.perf_counter()
         try:
             acts, grads = self.compute()
-            diagnosis, gradient_diagnosis = self.diagnose(acts), self.diagnose(grads[::-1])
+            if self.diagnose is not None:
+                diagnosis, gradient_diagnosis = self.diagnose(acts), self.diagnose(grads[::-1])
+            else:  # the trend from the first to the last norm, as 02 defines it, for the explorer's own view
+                diagnosis, gradient_diagnosis = (
+                    "exploding" if not np.isfinite(n).all() or n[-1] > 1e3 * n[0] else
+                    "vanishing" if n[-1] < 1e-3 * n[0] else "stable" for n in (acts, grads[::-1]))
             self.error = None
         except NotImplementedError:
             acts = grads = diagnosis = gradient_diagnosis = None
