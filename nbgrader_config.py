@@ -72,6 +72,12 @@ c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, MarkdownMathML, 
 c.SafeExecute.timeout = 30
 # c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)
 
+# grades.csv (`nbgrader export` and `course grade` alike): nbgrader's CSV columns, with no score where grading failed
+# (the reason is in grading-errors.csv), never a zero (grader/export.py).
+from grader.export import GradesCsv  # noqa: E402
+
+c.ExportApp.plugin_class = GradesCsv
+
 # Validate (the JupyterLab button, `nbgrader validate`) runs a notebook as grading does where a student sees it:
 # no stdin, grading's per-cell timeout, no demo_* cells, stderr scored as grading scores it, and an error in any
 # code cell reported, solution cells included (an input() there fails when grading), see grader/validate.py.

@@ -107,29 +107,36 @@ def _replace(path: Path, write) -> Path:
     return path
 
 
-def export_grades(course) -> Path:
-    """grades.csv through the export plugin nbgrader_config.py chooses (nbgrader's CSV exporter by default)."""
+def export_grades(course) -> list[tuple[str, str, str]]:
+    """grades.csv through the export plugin nbgrader_config.py chooses (`grader.export.GradesCsv`: nbgrader's CSV
+    export with no score where grading failed). Returns (assignment, student, reason) of the rows the plugin could
+    not compute (its `failed`; none for a plugin without it)."""
     from nbgrader.plugins import CsvExportPlugin
     from traitlets.utils.importstring import import_item
 
     plugin_class = course.config.ExportApp.get("plugin_class", CsvExportPlugin)
     if isinstance(plugin_class, str):
         plugin_class = import_item(plugin_class)
+    failed = []
 
     def write(tmp: Path) -> None:
         plugin = plugin_class(config=course.config)
         plugin.to = str(tmp)
         with course.gradebook() as gb:
             plugin.export(gb)
+        failed.extend(getattr(plugin, "failed", []))
 
-    return _replace(course.root / "grades.csv", write)
+    _replace(course.root / "grades.csv", write)
+    return failed
 
 
-def export_errors(course, status: dict) -> Path:
-    """grading-errors.csv beside grades.csv: every submission whose last autograde failed, with the reason.
+def export_errors(course, status: dict, failed: list[tuple[str, str, str]] = ()) -> Path:
+    """grading-errors.csv beside grades.csv: every submission whose last grading failed (refused at intake
+    included), and every row of grades.csv that could not be computed (`failed`), with the reason.
 
-    Such a submission could not be graded: its score in grades.csv is not a mark. Columns: assignment, student,
-    file (the notebook handed in), reason (the first line of the error), log (the whole log, relative to root)."""
+    Such a submission could not be graded: grades.csv shows no score for it. Columns: assignment, student, file
+    (the notebook handed in, or the files found), reason (the first line of the error), log (the whole log,
+    relative to root)."""
     def write(tmp: Path) -> None:
         with open(tmp, "w", newline="") as f:
             out = csv.writer(f)
@@ -138,6 +145,8 @@ def export_errors(course, status: dict) -> Path:
                 if not st["ok"]:
                     a, s = key.split("/", 1)
                     out.writerow([a, s, st.get("file", f"{a}.ipynb"), st["error"], f".grading/logs/{a}-{s}.log"])
+            for a, s, reason in failed:
+                out.writerow([a, s, status.get(f"{a}/{s}", {}).get("file", ""), reason, ""])
 
     return _replace(course.root / "grading-errors.csv", write)
 

@@ -160,9 +160,10 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         finally:
             if cluster is not None:
                 cluster.close()
-        export_grades(course)
         every = state.status(course)
-        export_errors(course, every)
+        unexported = export_grades(course)
+        export_errors(course, every, unexported)
+        run.figures["errors"] += [f"export {a}/{s}: {reason}" for a, s, reason in unexported]
         run.figures["errors"] += [f"autograde {key} ({run.status[key]['file']}): {run.status[key]['error']}"
                                   for key in sorted(run.touched) if not run.status[key]["ok"]]
         run.figures["warnings"] = [f"{key}: {w}" for key in sorted(run.touched)
