@@ -202,19 +202,25 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
             if isinstance(result, BaseException):
                 result = {"ok": False, "error": _task_error(result), "record": None, "seconds": 0.0}
             ok, error = result["ok"], result.get("error")
+            file = job.notebook or f"{job.assignment}.ipynb"
+            step = "merging the grades"
             try:
                 if result.get("record") is not None:
                     merge_record(gb, job.assignment, job.student, result["record"])
                 if ok:
+                    step = "writing the autograded notebook"
                     write_folder(course.folder("autograded", job.student, job.assignment), result["autograded"])
-                    if result.get("feedback") is not None:
-                        write_folder(course.folder("feedback", job.student, job.assignment), result["feedback"])
             except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
-                ok, error = False, f"merging the grades failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
-            if result.get("feedback_error"):
-                run.figures["errors"].append(f"feedback {job.key}: {result['feedback_error'].splitlines()[0]}")
-            run.record(job.key, ok, result["seconds"], error, job.notebook or f"{job.assignment}.ipynb",
-                       job.warnings)
+                ok, error = False, f"{step} failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
+            feedback_error = result.get("feedback_error")
+            if ok and result.get("feedback") is not None:
+                try:
+                    write_folder(course.folder("feedback", job.student, job.assignment), result["feedback"])
+                except Exception as failed:  # noqa: BLE001 - graded and merged: only its feedback is missing
+                    feedback_error = f"writing the feedback failed: {type(failed).__name__}: {failed}"
+            if feedback_error:
+                run.figures["errors"].append(f"feedback {job.key} ({file}): {feedback_error.splitlines()[0]}")
+            run.record(job.key, ok, result["seconds"], error, file, [*job.warnings, *result.get("repairs", [])])
             return not ok
 
         _run_tasks(client, todo, submit, done, "autograde")
@@ -229,9 +235,12 @@ def _stale_feedback(course: Course, names: list[str], students: list[str] | None
             graded, fed = course.folder("autograded", s, a), course.folder("feedback", s, a)
             if f"{a}/{s}" in grading or (students and s not in students) or not graded.is_dir():
                 continue
-            newest = max((p.stat().st_mtime for p in graded.rglob("*")), default=0)
-            if not fed.is_dir() or max((p.stat().st_mtime for p in fed.rglob("*")), default=0) < newest:
-                stale.append((a, s))
+            try:
+                newest = max((p.stat().st_mtime for p in graded.rglob("*")), default=0)
+                if not fed.is_dir() or max((p.stat().st_mtime for p in fed.rglob("*")), default=0) < newest:
+                    stale.append((a, s))
+            except OSError:  # a folder that cannot be read: its feedback stays as it is, the others are written
+                continue
     return stale
 
 
