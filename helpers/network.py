@@ -116,51 +116,21 @@ def accuracy(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: str = "relu
     return float(np.mean(predict(X, parameters, hidden) == Y))
 
 
-# ----------------------------------------------------------------------------- signal through depth
-def forward_activations(X: np.ndarray, parameters: dict, activation: str = "relu") -> list:
-    """[A_1, ..., A_L] with A_l = g(W_l @ A_{l-1} + b_l), A_0 = X, and the same g = `activation` at every layer.
-
-    Unlike `model_forward` there is no sigmoid output layer: this follows the scale of the signal through depth.
-    X (n_0, m) -> a list of L arrays, A_l of shape (n_l, m). `activation` is one of HIDDEN.
-    """
-    L = num_layers(parameters)
-    _array(X, "X")
-    _check_hidden(activation)
-    if X.shape[0] != parameters["W1"].shape[1]:
-        raise ValueError(f"X has {X.shape[0]} features but W1 expects {parameters['W1'].shape[1]}")
-    A, activations = X, []
-    for l in range(1, L + 1):
-        Z, _ = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])
-        A, _ = activation_forward(Z, activation)
-        activations.append(A)
-    return activations
-
-
-def activation_std_profile(X: np.ndarray, parameters: dict, activation: str = "relu") -> np.ndarray:
-    """Shape (L,): np.std over all n_l * m entries of every A_l of `forward_activations` (population std, ddof=0).
-
-    Overflow in a blown-up network gives inf or NaN entries rather than a warning.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.array([np.std(A) for A in forward_activations(X, parameters, activation)])
-
-
 # ----------------------------------------------------------------------------- diagnostics at initialization
 
-def std_profiles(width: int, depth: int, method: str, activation: str, trials: int, rng: np.random.Generator,
+def std_profiles(width: int, depth: int, std: float, activation: str, trials: int, rng: np.random.Generator,
                  examples: int = 16) -> np.ndarray:
-    """Shape (trials, depth): `activation_std_profile` of `trials` independent depth x width networks.
+    """Shape (trials, depth): the std of the activations of every layer of `trials` independent depth x width networks.
 
-    Each trial draws its own X (width, examples) from N(0, 1) and its own weights with `method` (biases 0), all
-    from `rng`, vectorized over the trials. Row t, column l - 1 is np.std(A_l) of trial t (0 once a layer is dead).
+    Each trial draws its own X (width, examples) from N(0, 1) and its own weights W_l (width, width) from
+    N(0, std**2) (biases 0; He's std for these square layers is sqrt(2 / width)), all from `rng`, vectorized over
+    the trials; A_l = g(W_l @ A_{l-1}) with g = `activation` at every layer. Row t, column l - 1 is np.std(A_l) of
+    trial t over its width * examples entries (0 once a layer is dead).
     Used to show that He keeps E[|a_l|^2] steady while log |a_l| wanders like a random walk whose variance grows
     like depth / width (Hanin & Rolnick 2018, "How to start training: the effect of initialization and
     architecture"): at small width a deep ReLU network's signal can die to exactly 0.
     """
-    from . import initializers  # here, not at the top: initializers is the registry, network the model
-
     g = _activation(activation).forward
-    std = initializers.weight_std(method, width, width)
     A = rng.standard_normal((trials, width, examples))
     stds = np.empty((trials, depth))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -188,8 +158,7 @@ def layer_diagnostics(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: st
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         AL, caches = model_forward(X, parameters, hidden=hidden)
         grads = model_backward(AL, Y, caches)
-        hidden_params = {k: v for k, v in parameters.items() if int(k[1:]) < L}
-        acts = forward_activations(X, hidden_params, hidden) if L > 1 else []
+        acts = [act[2] for _, act, _ in caches[:-1]]  # A_l of the hidden layers, from their activation caches
         saturated = np.array([np.mean(np.abs(A) > saturation) for A in acts])
         norms = np.array([np.linalg.norm(parameters[f"W{l}"]) for l in range(1, L + 1)])
         grad_norms = np.array([np.linalg.norm(grads[f"dW{l}"]) for l in range(1, L + 1)])
@@ -197,26 +166,25 @@ def layer_diagnostics(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: st
     return {"saturated": saturated, "grad_to_weight": ratio, "update_to_weight": learning_rate * ratio}
 
 
-def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relative_to: str | None,
-                       rng_seed: int, learning_rate: float = 0.1, num_iterations: int = 200) -> np.ndarray:
+def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relative_to, rng_seed: int,
+                       learning_rate: float = 0.1, num_iterations: int = 200) -> np.ndarray:
     """Final training cost against the weight scale, as in CS231n's assignment 2 ("weight_scale" of a deep net).
 
     For every s in `scales`, W_l = s * std_l * N(0, 1) with std_l = 1 (`relative_to=None`: a fixed scale times
-    unit-variance draws) or std_l = weight_std(relative_to, n_{l-1}, n_l) (then s = 1 is that scheme); biases 0;
+    unit-variance draws) or std_l = relative_to(n_{l-1}, n_l), a function such as
+    `lambda n_in, n_out: init_std("he", n_in, n_out)` with the student's init_std (then s = 1 is that scheme); biases 0;
     every scale starts from the same draws (np.random.default_rng(rng_seed)). Each network (ReLU hidden layers,
     a sigmoid output, the mean binary cross-entropy; the same model as `train`) takes `num_iterations` steps of
     batch gradient descent; all scales are trained at once, stacked along a first axis of length S = len(scales).
     X (n_0, m), Y (1, m). Returns shape (S,): the cost after training (inf or nan where training blew up).
     """
-    from . import initializers
-
     relu, sigmoid = _activation("relu"), _activation("sigmoid")
     dims, scales = list(layer_dims), np.asarray(scales, dtype=float)
     L, S, m = len(dims) - 1, len(scales), X.shape[1]
     rng = np.random.default_rng(rng_seed)
     Ws, bs = [], []
     for l in range(1, L + 1):
-        std = 1.0 if relative_to is None else initializers.weight_std(relative_to, dims[l - 1], dims[l])
+        std = 1.0 if relative_to is None else float(relative_to(dims[l - 1], dims[l]))
         draw = rng.standard_normal((dims[l], dims[l - 1]))
         Ws.append(scales[:, None, None] * std * draw[None])  # (S, n_l, n_{l-1})
         bs.append(np.zeros((S, dims[l], 1)))

@@ -109,7 +109,7 @@ def test_layers_network_and_deep_signal_use_the_registry():
         np.testing.assert_array_equal(layers.activation_backward(dA, cache), dA * activations.get(name).derivative(Z),
                                       err_msg=f"activation_backward {name}")
     with pytest.raises(ValueError, match="expected one of relu, tanh, sigmoid, linear"):
-        network.forward_activations(np.ones((3, 4)), {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}, "Relu")
+        network.model_forward(np.ones((3, 4)), {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}, "Relu")
 
 
 def _names_in_calls(module) -> set[str]:

@@ -9,8 +9,11 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from helpers import initializers, network
+from helpers import initializers
 from helpers.widgets.initialization import InitializationExplorer
+from references import solutions
+
+ref = solutions("03_initialization")  # the graded functions, from the instructor's notebook
 
 
 @pytest.fixture
@@ -59,13 +62,23 @@ def test_activation_and_depth_change_what_is_computed(explorer):
     assert np.all(np.abs(np.log(explorer.stds / explorer.stds[0])) < np.log(2))
 
 
-def test_width_changes_the_network_and_the_result_matches_the_helpers(explorer):
+def test_width_changes_the_network_and_the_result_matches_the_graded_functions(explorer):
     explorer.width_slider.value = 30
     explorer.depth_slider.value = 5
     rng = np.random.default_rng(explorer.seed)
     X = rng.standard_normal((30, explorer.examples))
-    params = initializers.initialize([30] * 6, "he", rng)
-    np.testing.assert_array_equal(explorer.stds, network.activation_std_profile(X, params, "relu"))
+    params = ref.initialize_parameters([30] * 6, "he", rng)
+    np.testing.assert_allclose(explorer.stds, ref.activation_stds(X, params, "relu"), rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+def test_its_own_stds_are_those_of_the_students_functions_on_the_same_draws(activation):
+    settings = dict(activation=activation, depth=20, width=24, compare=True)
+    own = InitializationExplorer(**settings)
+    student = InitializationExplorer(initialize=ref.initialize_parameters, stds=ref.activation_stds, **settings)
+    assert set(own.all_stds) == set(student.all_stds) == set(initializers.SCHEMES)
+    for method in own.all_stds:
+        np.testing.assert_allclose(own.all_stds[method], student.all_stds[method], rtol=1e-12, err_msg=method)
 
 
 def test_compare_computes_every_scheme_on_the_same_draws():
@@ -84,10 +97,12 @@ def test_a_crashing_or_unfinished_student_function_shows_a_message_instead_of_br
     def broken(X, parameters, activation):
         raise KeyError("W0")
 
-    explorer = InitializationExplorer(stds=unfinished, depth=3, width=5)
+    explorer = InitializationExplorer(initialize=ref.initialize_parameters, stds=unfinished, depth=3, width=5)
     assert explorer.stds is None and "not implemented" in explorer.error
-    explorer = InitializationExplorer(stds=broken, depth=3, width=5)
+    explorer = InitializationExplorer(initialize=ref.initialize_parameters, stds=broken, depth=3, width=5)
     assert explorer.stds is None and "KeyError" in explorer.error
+    explorer = InitializationExplorer(stds=ref.activation_stds, depth=3, width=5)
+    assert explorer.stds is None and "together" in explorer.error
 
 
 def test_plots_draw_inf_costs_and_all_zero_stds_without_failing():

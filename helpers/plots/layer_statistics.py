@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from ..activations import get as _activation
 from ._style import finish_panels, log_axes, scheme_color
 
 __all__ = ["plot_activation_stds", "plot_activation_std_panels", "plot_activation_histograms",
@@ -51,14 +52,24 @@ def plot_activation_std_panels(panels: dict, suptitle: str = ""):
 
 
 def plot_activation_histograms(activations: dict, layers=(1, 10, 25, 50), bins: int = 50, suptitle: str = ""):
-    """A grid of histograms: one row per label -> [A_1, ..., A_L], one column per layer in `layers` (1-based).
+    """A grid of histograms: one row per label, one column per layer in `layers` (1-based).
 
+    Inputs: activations, label -> [A_1, ..., A_L], or label -> (X, parameters, activation): a network
+    {"W1", "b1", ...} run here on X (n_0, m) up to the deepest layer shown, A_l = g(W_l @ A_{l-1} + b_l) with
+    g = `activation` at every layer (the parameters of a student's initialize_parameters, say).
     The panels of a row share their x axis, so a distribution that shrinks or spreads with depth shows as such;
     the std of each panel is written in its title. Returns the figure.
     """
     fig, axes = plt.subplots(len(activations), len(layers), figsize=(2.6 * len(layers), 2.1 * len(activations)),
                              squeeze=False, sharex="row")
     for r, (label, As) in enumerate(activations.items()):
+        if isinstance(As, tuple) and len(As) == 3 and isinstance(As[1], dict):
+            A, parameters, g = As[0], As[1], _activation(As[2]).forward
+            shown, As = set(layers), [None] * max(layers)
+            with np.errstate(over="ignore", invalid="ignore"):
+                for l in range(1, max(layers) + 1):
+                    A = g(parameters[f"W{l}"] @ A + parameters[f"b{l}"])
+                    As[l - 1] = A if l in shown else None
         rows = [np.asarray(As[layer - 1], dtype=float).ravel() for layer in layers]
         rows = [values[np.isfinite(values)] for values in rows]
         finite = [values for values in rows if values.size]

@@ -2,6 +2,11 @@
 
     explorer = InitializationExplorer()     # in a notebook, as the last line of a cell: menus, sliders, plot
     explorer.scheme_menu.value = "xavier"   # or from Python: every change recomputes and redraws
+    InitializationExplorer(initialize=initialize_parameters, stds=activation_stds)   # the student's functions
+
+Its layers are square (width n in and out), so that without the student's functions it needs only each scheme's
+std for a square layer (`_SQUARE_STD`), not the graded `init_std` (COURSE_SPEC, conventions: helpers holds no
+graded function's solution); it draws those weights and follows the activations one layer at a time itself.
 
 After every change it keeps what it plotted: `stds` (shape (depth,), the std of A_1..A_depth for the chosen scheme),
 `all_stds` (scheme -> shape (depth,), every scheme with the same activation, when `compare` is ticked),
@@ -17,7 +22,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from .. import initializers, network
+from .. import initializers
+from ..activations import get as _activation
 from ..plots.initialization import plot_activation_stds
 from ._output import Frame
 
@@ -25,6 +31,9 @@ __all__ = ["InitializationExplorer"]
 
 ACTIVATIONS = ("relu", "tanh", "linear")
 MAX_DEPTH, MAX_WIDTH = 200, 256
+#: the std of the weights of a square layer of width n under each scheme (n_in = n_out = n: Glorot equals Xavier)
+_SQUARE_STD = {"zeros": lambda n: 0.0, "large": lambda n: 10.0, "xavier": lambda n: np.sqrt(1.0 / n),
+               "glorot": lambda n: np.sqrt(1.0 / n), "he": lambda n: np.sqrt(2.0 / n)}
 
 
 class InitializationExplorer:
@@ -32,15 +41,16 @@ class InitializationExplorer:
 
     Inputs:
     - initialize(layer_dims, method, rng) -> parameters and stds(X, parameters, activation) -> shape (L,): the
-      package's own by default (helpers.initializers.initialize, helpers.network.activation_std_profile); pass the
-      student's initialize_parameters and activation_stds to explore those instead
+      student's initialize_parameters and activation_stds, both or neither; without them the explorer draws the
+      same weights (W_l = std * rng.standard_normal((n, n)) in layer order, nothing drawn for "zeros") and
+      computes the same stds itself
     - examples: m, the columns of the input X (drawn from N(0, 1), shape (width, m))
     - seed: every computation starts from np.random.default_rng(seed), so a setting always gives the same picture
       and every scheme scales the same Gaussian draws
     - scheme, activation, depth, width, compare: the starting values
     """
 
-    def __init__(self, initialize=initializers.initialize, stds=network.activation_std_profile, examples: int = 64,
+    def __init__(self, initialize=None, stds=None, examples: int = 64,
                  seed: int = 0, scheme: str = "he", activation: str = "relu", depth: int = 50, width: int = 100,
                  compare: bool = True):
         self.initialize, self.stds_function, self.examples, self.seed = initialize, stds, examples, seed
@@ -71,9 +81,26 @@ class InitializationExplorer:
         n, L = self.width_slider.value, self.depth_slider.value
         rng = np.random.default_rng(self.seed)
         X = rng.standard_normal((n, self.examples))
+        if self.initialize is None and self.stds_function is None:
+            return self._own_profile(X, method, L, rng)
+        if self.initialize is None or self.stds_function is None:
+            raise TypeError("pass initialize and stds together (your initialize_parameters and activation_stds), "
+                            "or neither")
         parameters = self.initialize([n] * (L + 1), method, rng)
         with np.errstate(over="ignore", invalid="ignore"):
             return np.asarray(self.stds_function(X, parameters, self.activation_menu.value), dtype=float)
+
+    def _own_profile(self, X: np.ndarray, method: str, L: int, rng: np.random.Generator) -> np.ndarray:
+        """The explorer's own computation for square layers: shape (L,), np.std(A_l) for l = 1..L, biases 0."""
+        n, g = X.shape[0], _activation(self.activation_menu.value).forward
+        std = _SQUARE_STD[initializers.scheme(method).name](n)
+        stds, A = np.empty(L), X
+        with np.errstate(over="ignore", invalid="ignore"):
+            for l in range(L):
+                W = std * rng.standard_normal((n, n)) if std > 0 else np.zeros((n, n))
+                A = g(W @ A)
+                stds[l] = np.std(A)
+        return stds
 
     def update(self) -> None:
         """Recompute, keep the results in attributes, redraw."""
