@@ -96,6 +96,11 @@ def call(fn, *args, **kwargs):
     before = [_snapshot(a) for a in args]
     kw_before = {k: _snapshot(v) for k, v in kwargs.items()}
     result, error = _invoke(fn, args, kwargs)
+    if _asks_for_input(error):  # IPython's StdinNotImplementedError is a NotImplementedError too
+        raise _fail(f"{name} waits for keyboard input (input(), breakpoint() or pdb)",
+                    f"on: {name}({_inputs(args, kwargs)})",
+                    "Tests run without a keyboard: remove input(), breakpoint() and pdb calls from your function."
+                    ) from None
     if isinstance(error, NotImplementedError):
         raise _fail(_NOT_YET[0].format(name=name), _NOT_YET[1]) from None
     if error is not None:
@@ -111,6 +116,12 @@ def call(fn, *args, **kwargs):
             raise _fail(f"{name} changed its argument {k} in place", f"{k} = {describe(old)}",
                         "Graded functions must not modify their inputs: work on a copy instead.")
     return result
+
+
+def _asks_for_input(error) -> bool:
+    """Whether `error` comes from reading the keyboard where there is none (the grading kernel has no stdin: input()
+    and pdb raise IPython's StdinNotImplementedError) or from leaving the debugger (bdb.BdbQuit)."""
+    return error is not None and any(k.__name__ in ("StdinNotImplementedError", "BdbQuit") for k in type(error).__mro__)
 
 
 def answer(name: str):

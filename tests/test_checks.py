@@ -326,3 +326,21 @@ def _plain(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+@pytest.mark.parametrize("raised", ["stdin", "bdb"])
+def test_a_function_that_waits_for_the_keyboard_is_said_so_not_called_unimplemented(raised):
+    import bdb
+
+    from IPython.core.error import StdinNotImplementedError
+
+    def relative_difference(grad, grad_approx):
+        if raised == "stdin":  # what input(), breakpoint() and pdb raise in a kernel without stdin
+            raise StdinNotImplementedError("raw_input was called, but this frontend does not support input requests.")
+        raise bdb.BdbQuit
+
+    with pytest.raises(CheckFailed) as failed:
+        call(relative_difference, 1.0, 2.0)
+    first = str(failed.value).splitlines()[0]
+    assert "waits for keyboard input" in first and "not implemented" not in str(failed.value), str(failed.value)
+    assert len(first) <= FIRST_LINE, first
