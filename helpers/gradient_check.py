@@ -96,7 +96,7 @@ class DropoutCost(NamedTuple):
     """Three functions of one network with dropout, all drawing their masks the same way (fresh or frozen).
 
     - cost(parameters) -> float
-    - gradients(parameters) -> {"dW1", ...}, from helpers.network.model_backward
+    - gradients(parameters) -> {"dW1", ...}, from helpers.network.cost_and_gradients
     - forward(parameters) -> (AL, caches) of helpers.network.model_forward, to try another backward pass
     """
 
@@ -127,16 +127,17 @@ def dropout_cost(X: np.ndarray, Y: np.ndarray, keep_prob: float, rng: np.random.
         raise ValueError("X must be a numpy array (n_0, m) and Y a numpy array (1, m) with the same m")
     seed = int(rng.integers(2**63))
 
+    def masks():
+        return np.random.default_rng(seed) if frozen else rng
+
     def forward(parameters: dict):
-        mask_rng = np.random.default_rng(seed) if frozen else rng
-        return network.model_forward(X, parameters, hidden, keep_prob, mask_rng)
+        return network.model_forward(X, parameters, hidden, keep_prob, masks())
 
     def cost(parameters: dict) -> float:
         return network.bce_cost(forward(parameters)[0], Y)
 
     def gradients(parameters: dict) -> dict:
-        AL, caches = forward(parameters)
-        return network.model_backward(AL, Y, caches)
+        return network.cost_and_gradients(X, Y, parameters, hidden, keep_prob, masks())[1]
 
     return DropoutCost(cost, gradients, forward)
 

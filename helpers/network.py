@@ -51,7 +51,7 @@ def model_forward(X: np.ndarray, parameters: dict, hidden: str = "relu", keep_pr
                   rng: np.random.Generator | None = None):
     """X (n_0, m) through L-1 hidden layers (with dropout on them if keep_prob < 1) and a sigmoid output.
 
-    Returns AL (1, m) and the caches for `model_backward`.
+    Returns AL (1, m) and the caches: per layer ((A_prev, W), (activation, Z, A), dropout cache or None).
     """
     L = num_layers(parameters)
     _array(X, "X")
@@ -69,11 +69,16 @@ def model_forward(X: np.ndarray, parameters: dict, hidden: str = "relu", keep_pr
     return A, caches
 
 
-def model_backward(AL: np.ndarray, Y: np.ndarray, caches) -> dict:
-    """Gradients {"dW1", "db1", ...} of the mean binary cross-entropy, from `model_forward`'s caches.
+def cost_and_gradients(X, Y, parameters, hidden="relu", keep_prob=1.0, rng=None):
+    """(cost, gradients) of the network on (X, Y): the mean binary cross-entropy, and {"dW1", "db1", ...}.
 
-    The sigmoid and the cross-entropy are differentiated together: dZ_L = (AL - Y) / m, exact even where AL is 0 or 1.
+    X (n_0, m), Y (1, m); dropout on the hidden layers if keep_prob < 1 (masks drawn from `rng`). One forward pass
+    and its backward pass: the sigmoid and the cross-entropy differentiated together, dZ_L = (AL - Y) / m (exact even
+    where AL is 0 or 1), then every hidden layer back through its dropout mask and its activation. The backward
+    pass is not a function of its own: taking `model_forward`'s caches, it would be 04's graded `backward_fixed`,
+    which a student writes and nothing installed holds (COURSE_SPEC, conventions).
     """
+    AL, caches = model_forward(X, parameters, hidden, keep_prob, rng)
     m = Y.shape[1]
     grads, L = {}, len(caches)
     dZ = (AL - Y) / m
@@ -82,13 +87,7 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches) -> dict:
         if l < L:
             dZ = activation_backward(dropout_backward(dA, drop), act)
         dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, lin)
-    return grads
-
-
-def cost_and_gradients(X, Y, parameters, hidden="relu", keep_prob=1.0, rng=None):
-    """(cost, gradients) of the network on (X, Y); X (n_0, m), Y (1, m)."""
-    AL, caches = model_forward(X, parameters, hidden, keep_prob, rng)
-    return bce_cost(AL, Y), model_backward(AL, Y, caches)
+    return bce_cost(AL, Y), grads
 
 
 def train(X, Y, parameters, learning_rate=0.1, num_iterations=2000, hidden="relu", record_every=10):
@@ -156,8 +155,8 @@ def layer_diagnostics(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: st
     """
     L = num_layers(parameters)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        AL, caches = model_forward(X, parameters, hidden=hidden)
-        grads = model_backward(AL, Y, caches)
+        _, caches = model_forward(X, parameters, hidden=hidden)
+        _, grads = cost_and_gradients(X, Y, parameters, hidden=hidden)
         acts = [act[2] for _, act, _ in caches[:-1]]  # A_l of the hidden layers, from their activation caches
         saturated = np.array([np.mean(np.abs(A) > saturation) for A in acts])
         norms = np.array([np.linalg.norm(parameters[f"W{l}"]) for l in range(1, L + 1)])

@@ -39,7 +39,7 @@ def _numerical_gradients(X, Y, params, hidden, eps=1e-6):
 
 
 @pytest.mark.parametrize("hidden", network.HIDDEN)
-def test_model_backward_matches_two_sided_differences(hidden):
+def test_cost_and_gradients_match_two_sided_differences(hidden):
     # Two-sided differences with eps=1e-6 in float64 have an error of about eps**2 (truncation) + 1e-16/eps
     # (round-off), i.e. ~1e-10 absolute; the relative difference of the whole gradient should be below 1e-7.
     # ReLU's kink is a measure-zero event for these random inputs.

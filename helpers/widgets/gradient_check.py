@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from .. import datasets, network
+from .. import datasets
 from ..gradient_check import (backward_with_planted_bugs, directional_check, dropout_cost, finite_difference_errors,
                               toy_problem)
 from ..plots.gradient_check import plot_epsilon_errors, plot_relative_differences
@@ -113,11 +113,10 @@ class DropoutCheckExplorer:
     ("passes" when every block is below 1e-5, "fails" otherwise).
     """
 
-    BACKWARDS = {"helpers.network.model_backward": network.model_backward,
-                 "with planted bugs": backward_with_planted_bugs}
+    BACKWARDS = ("helpers.network.cost_and_gradients", "with planted bugs")
 
     def __init__(self, check=None, keep_prob: float = 0.8, frozen: bool = False, seed: int = 0,
-                 backward: str = "helpers.network.model_backward"):
+                 backward: str = "helpers.network.cost_and_gradients"):
         if backward not in self.BACKWARDS:
             raise ValueError(f"backward must be one of {list(self.BACKWARDS)}, got {backward!r}")
         self.check, self.seed = check, seed
@@ -142,8 +141,11 @@ class DropoutCheckExplorer:
         keep_prob, frozen = float(self.keep_prob_slider.value), bool(self.mask_menu.value)
         # the same seed at every update: moving a control changes only what it names
         costs = dropout_cost(self.X, self.Y, keep_prob, np.random.default_rng(self.seed + 1), frozen=frozen)
-        AL, caches = costs.forward(self.parameters)   # a mask of its own, or the frozen one
-        gradients = self.BACKWARDS[self.backward_menu.value](AL, self.Y, caches)
+        if self.backward_menu.value == "with planted bugs":
+            AL, caches = costs.forward(self.parameters)   # a mask of its own, or the frozen one
+            gradients = backward_with_planted_bugs(AL, self.Y, caches)
+        else:
+            gradients = costs.gradients(self.parameters)  # the same: its own mask, or the frozen one
         if self.check is not None:
             difference, per_parameter = self.check(self.parameters, gradients, costs.cost)
             return float(difference), {k: float(v) for k, v in per_parameter.items()}

@@ -19,7 +19,7 @@ CLAIMS = [
     ("The best float32 can do is an error of about 1e-5, at epsilon about 1e-2",
      "1e-6 < float(np.min(errors32['two-sided'])) < 1e-4 "
      "and 1e-3 <= epsilons[int(np.argmin(errors32['two-sided']))] <= 1e-1"),
-    ("model_backward: every block below 1e-7",
+    ("cost_and_gradients: every block below 1e-7",
      "trusted_check[0] < 1e-7 and max(trusted_check[1].values()) < 1e-7"),
     ("The colleague's backward pass: W1, W2 and b3 far above 1e-3 (near 0.8), every other block right",
      "{k for k, v in suspect_check[1].items() if v > 1e-1} == {'W1', 'W2', 'b3'} "
@@ -27,7 +27,7 @@ CLAIMS = [
     ("backward_fixed: every block back below 1e-7",
      "fixed_check[0] < 1e-7 and max(fixed_check[1].values()) < 1e-7"),
     ("The backward pass is right where training starts and where it ends up, well below the 1e-3 of a bug, and "
-     "the trusted model_backward shows the same drift",
+     "the trusted network.cost_and_gradients shows the same drift",
      "all(d < 1e-5 and t < 1e-5 for d, t, _ in after_training.values()) "
      "and all(abs(np.log10(d) - np.log10(t)) < 1 for d, t, _ in after_training.values())"),
     ("After training the numbers move: some blocks creep toward 1e-7 (the largest block grows, still below 1e-7 "
@@ -41,8 +41,8 @@ CLAIMS = [
     ("with keep_prob < 1 and a fresh mask at every call, the check fails completely, even at keep_prob = 0.95",
      "min(results['fresh mask at every call'][1:]) > 1e-1"),
     ("with the mask frozen, the check passes", "max(results['one frozen mask']) < 1e-7"),
-    ("the directional check flags the planted bugs and passes model_backward",
-     "fast['planted bugs'].worst > 1e-2 and fast['model_backward'].worst < 1e-6"),
+    ("the directional check flags the planted bugs and passes cost_and_gradients",
+     "fast['planted bugs'].worst > 1e-2 and fast['cost_and_gradients'].worst < 1e-6"),
     ("Directional check per parameter finds the same three faulty blocks",
      "{k for k, v in located.items() if v > 1e-3} == {'W1', 'W2', 'b3'}"),
     ("here 10 cost evaluations instead of 5,090",
@@ -55,7 +55,7 @@ CLAIMS = [
      "all((z < 1e-7) == (d < 1e-7) for z, d in zip(kink_min_z, kink_distances) if not 0.5e-7 < d < 2e-7)"),
     ("Two examples already put the planted bugs far above 1e-3, as do 5 and 50",
      "all(d > 1e-2 for d in few_bug[1:])"),
-    ("model_backward passes on every number of examples", "max(few_trusted) < 1e-7"),
+    ("cost_and_gradients passes on every number of examples", "max(few_trusted) < 1e-7"),
     ("with m = 1 the 1/m bugs hide: the wrong backward pass passes", "few_bug[0] < 1e-7"),
     ("50 examples cost 25 times the work of 2 for the same verdict",
      "few_work[3] == 25 * few_work[1] and few_work[1] == 2 * (2 * n_parameters)"),
