@@ -42,7 +42,7 @@ def test_step_count_is_where_the_cost_gap_first_reaches_the_tolerance(data):
 
 def test_descent_diverges_exactly_above_two_over_the_largest_curvature(data):
     X, Y = data
-    lam_max = np.linalg.eigvalsh(lm.hessian(X))[-1]
+    lam_max = np.linalg.eigvalsh(X @ X.T / X.shape[1])[-1]
     assert not lm.gradient_descent(X, Y, 1.99 / lam_max, np.zeros((2, 1))).diverged
     run = lm.gradient_descent(X, Y, 2.01 / lam_max, np.zeros((2, 1)))
     assert run.diverged and np.isinf(run.steps)
@@ -60,13 +60,21 @@ def test_bad_inputs_are_named():
 
 def test_fastest_learning_rate_is_stable_and_no_slower_than_any_fraction_it_tries(data):
     X, Y = data
-    lam_max = np.linalg.eigvalsh(lm.hessian(X))[-1]
+    lam_max = np.linalg.eigvalsh(X @ X.T / X.shape[1])[-1]
     w0 = np.array([[2.0], [1.0]])
     lr, run = lm.fastest_learning_rate(X, Y, w0)
     assert lr < 2 / lam_max and not run.diverged
     assert run.steps == lm.gradient_descent(X, Y, lr, w0).steps
-    lam_min = np.linalg.eigvalsh(lm.hessian(X))[0]
+    lam_min = np.linalg.eigvalsh(X @ X.T / X.shape[1])[0]
     rates = [2 * f / lam_max for f in lm.STABLE_FRACTIONS] + [2 / (lam_min + lam_max)]
     assert all(run.steps <= lm.gradient_descent(X, Y, rate, w0).steps for rate in rates)
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         lm.fastest_learning_rate(X, Y, w0, fractions=(0.5, 1.0))
+
+
+def test_balanced_learning_rate_shrinks_the_flattest_and_the_steepest_direction_alike(data):
+    X, _ = data
+    lam = np.linalg.eigvalsh(X @ X.T / X.shape[1])
+    rate = lm.balanced_learning_rate(X)
+    assert rate == pytest.approx(2 / (lam[0] + lam[-1]), rel=1e-12)
+    assert abs(1 - rate * lam[0]) == pytest.approx(abs(1 - rate * lam[-1]), rel=1e-9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..linear_model import Descent, cost_and_gradient, hessian, least_squares
+from ..linear_model import Descent, cost_and_gradient, least_squares
 
 
 def cost_grid(X, Y, w1, w2) -> np.ndarray:
@@ -16,7 +16,7 @@ def cost_grid(X, Y, w1, w2) -> np.ndarray:
     near the minimum.
     """
     w_star = least_squares(X, Y)
-    H = hessian(X)
+    H = X @ X.T / X.shape[1]
     J_star = cost_and_gradient(w_star, X, Y)[0]
     W1, W2 = np.meshgrid(np.asarray(w1, dtype=float) - w_star[0, 0], np.asarray(w2, dtype=float) - w_star[1, 0])
     with np.errstate(over="ignore", invalid="ignore"):

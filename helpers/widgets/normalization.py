@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..datasets import two_scale_regression
-from ..linear_model import fastest_learning_rate, gradient_descent, hessian
+from ..linear_model import fastest_learning_rate, gradient_descent
 from ..plots.contours import steps_and_descents
 from ._output import Frame
 
@@ -98,7 +98,7 @@ class NormalizationExplorer:
         self.data = self._problems(self.ratio.value)
         self.condition, self.max_learning_rate = {}, {}
         for name, X in self.data.items():
-            lam = np.linalg.eigvalsh(hessian(X))
+            lam = np.linalg.eigvalsh(X @ X.T / X.shape[1])  # the curvatures of the cost, H = X X.T / m
             self.condition[name] = float(lam[-1] / lam[0])
             self.max_learning_rate[name] = float(2 / lam[-1])
         best, shared = self._descents(self.ratio.value, None), self._descents(self.ratio.value, self.learning_rate.value)
