@@ -4,6 +4,11 @@ Every scenario of tests/fixtures/hostile/ is graded by plain `nbgrader autograde
 the sandbox and the re-check) in one class with honest students, then: each scenario scores exactly what it
 names, the honest students keep their marks, the gradebook, the course files and the installed `helpers` are
 unchanged, the autograded notebooks and the feedback stay small, and the feedback shows no hidden test.
+
+The scenarios are of 01_normalization, except `delegated_to_helpers_<assignment>`, one per assignment (its
+`# assignment:` line), which hands every graded function over to the course's library and must lose every point
+of them: helpers holds no graded function's solution (COURSE_SPEC, conventions). They are graded in the same
+course, one `nbgrader autograde` per assignment.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
+import nbformat
 import pytest
 
 from grader.course import nbgrader
@@ -21,6 +27,7 @@ from conftest import FIXTURES, ROOT, cell_scores, make_course, submit
 
 A = "01_normalization"
 HOSTILE = sorted((FIXTURES / "hostile").glob("*.py"))
+ASSIGNMENTS = sorted({Scenario.parse(p, A).assignment for p in HOSTILE})
 HONEST = {"honest_solution": "solution", "honest_other_style": FIXTURES / A / "correct_loops_and_svd.py"}
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("safety")]
 
@@ -38,17 +45,18 @@ def _course_files(course):
 def graded(tmp_path_factory):
     if sandbox_problem():
         pytest.fail(f"the grading sandbox cannot run here: {sandbox_problem()}")
-    course = make_course(tmp_path_factory.mktemp("safety"), [A])
+    course = make_course(tmp_path_factory.mktemp("safety"), ASSIGNMENTS)
     scenarios = [Scenario.parse(p, A) for p in HOSTILE]
     for s in scenarios:
-        submit(course, s.name, A, s.notebook(course))
+        submit(course, s.name, s.assignment, s.notebook(course))
     for student, kind in HONEST.items():
         nb = example_notebook(course, A, kind) if kind == "solution" else Scenario.parse(kind, A).notebook(course)
         submit(course, student, A, nb)
     before = _digest(_course_files(course))
     # The honest students are graded first, so the attacks run with their grades already in the gradebook.
     nbgrader("autograde", A, "--student=honest_solution", "--log-level=WARN", root=course)
-    nbgrader("autograde", A, "--log-level=WARN", root=course)
+    for assignment in ASSIGNMENTS:
+        nbgrader("autograde", assignment, "--log-level=WARN", root=course)
     nbgrader("generate_feedback", A, "--log-level=WARN", root=course)
     return course, scenarios, before
 
@@ -64,9 +72,20 @@ def test_the_grading_kernel_refuses_to_start_without_its_sandbox(monkeypatch):
 def test_a_hostile_submission_loses_exactly_its_own_points(graded, path):
     course, scenarios, _ = graded
     s = next(x for x in scenarios if x.name == path.stem)
-    points = graded_cells(course / "release" / A / f"{A}.ipynb")
+    points = graded_cells(course / "release" / s.assignment / f"{s.assignment}.ipynb")
     expected = {gid: (0.0 if gid in s.loses else p) for gid, p in points.items()}
-    assert cell_scores(course, A)[s.name] == expected, f"{s.name}: {s.doc}"
+    assert cell_scores(course, s.assignment)[s.name] == expected, f"{s.name}: {s.doc}"
+
+
+def test_every_assignment_has_a_submission_that_delegates_to_helpers():
+    delegated = {Scenario.parse(p, A).assignment for p in HOSTILE if p.stem.startswith("delegated_to_helpers_")}
+    assert delegated == {p.name for p in (ROOT / "source").iterdir() if p.is_dir()}, delegated
+    for p in HOSTILE:
+        if p.stem.startswith("delegated_to_helpers_"):
+            s = Scenario.parse(p, A)
+            assert p.stem == f"delegated_to_helpers_{s.assignment}"
+            assert s.loses == set(graded_cells(ROOT / "release" / s.assignment / f"{s.assignment}.ipynb")) - {
+                "test_faulty_parameters"}, f"{p.stem} should lose every function's points"
 
 
 def test_honest_students_graded_with_the_attackers_keep_full_marks(graded):
@@ -84,7 +103,14 @@ def test_the_gradebook_course_files_and_helpers_are_unchanged(graded):
         students = {row[0] for row in con.execute("SELECT student_id FROM submitted_assignment")}
         grades = con.execute("SELECT COUNT(*) FROM grade").fetchone()[0]
     assert students == {s.name for s in scenarios} | set(HONEST)
-    assert grades == len(students) * len(graded_cells(course / "release" / A / f"{A}.ipynb")) + len(students)
+    handed_in = [s.assignment for s in scenarios] + [A] * len(HONEST)
+    assert grades == sum(_grade_cells(course, a) for a in handed_in)
+
+
+def _grade_cells(course, assignment: str) -> int:
+    """The grades nbgrader keeps per submission of `assignment`: one per graded cell, code or written answer."""
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    return sum(bool(c.metadata.get("nbgrader", {}).get("grade")) for c in release.cells)
 
 
 def test_autograded_notebooks_feedback_and_scratch_stay_small(graded):
