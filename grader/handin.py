@@ -36,7 +36,7 @@ def round_trips(name: str) -> bool:
     return display_name(name) == name
 
 
-def names(items: list[str]) -> str:
+def name_list(items: list[str]) -> str:
     """At most SHOWN names, comma-separated, then how many more."""
     shown = ", ".join(display_name(n) for n in items[:SHOWN])
     return shown + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
@@ -94,7 +94,7 @@ def own_files(folder: Path, ignore: list[str] = ()) -> tuple[list[str], list[str
             "names": "file name(s) that are not valid UTF-8: {}",
             "odd": "not regular file(s): {}",
             "unreadable": "unreadable: {}"}
-    warnings = [f"left out {said[k].format(names(sorted(v)))}" for k, v in left.items() if v]
+    warnings = [f"left out {said[k].format(name_list(sorted(v)))}" for k, v in left.items() if v]
     return sorted(files), warnings
 
 
@@ -117,7 +117,8 @@ def notebook_bytes(data: bytes) -> bytes:
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as error:
-        ends = error.pos >= len(text.rstrip())
+        # the decoder stops where the text ends, or reports a string that the end of the text left open
+        ends = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
         raise ValueError(f"not JSON at line {error.lineno}: {error.msg}"
                          + (" (the file ends early: truncated?)" if ends else "")) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):

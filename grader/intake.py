@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .handin import display_name, names, notebook_bytes, own_files, round_trips
+from .handin import display_name, name_list, notebook_bytes, own_files, round_trips
 from .timestamps import read_timestamp
 
 
@@ -112,7 +112,7 @@ def resolve_notebook(folder: Path, assignment: str) -> tuple[str | None, str | N
         return down[0], f"graded {down[0]} as {expected} (the notebook was one folder down)"
     files = found_files(folder)
     hints = [h.format(expected) for end, h in _HINTS.items() if any(f.endswith(end) for f in files)]
-    raise ValueError(f"no notebook in the submission folder; expected {expected}; found {names(files) or 'nothing'}"
+    raise ValueError(f"no notebook in the submission folder; expected {expected}; found {name_list(files) or 'nothing'}"
                      + (f" ({hints[0]})" if hints else ""))
 
 
@@ -150,7 +150,7 @@ def plan(course, names: list[str], students: list[str] | None, force: bool, pend
                 mark = _safe(fingerprint, folder)
                 if force or (known or {}).get(f"{a}/{display_name(s)}") != mark:
                     problems.append(Problem(a, display_name(s), _safe(lambda f: ", ".join(notebook_files(f)), folder)
-                                            or f"(no notebook; found {names(found_files(folder)) or 'nothing'})",
+                                            or f"(no notebook; found {name_list(found_files(folder)) or 'nothing'})",
                                             str(error) or type(error).__name__, mark))
                 continue
             if job is not None:

@@ -32,7 +32,7 @@ def course(tmp_path):
     (tmp_path / ".grading" / A).mkdir(parents=True)
     status = {"ada": {"ok": True, "file": f"{A}.ipynb", "error": None},
               "ben": {"ok": False, "file": f"{A}.ipynb", "error": "ValueError: the kernel died"},
-              "carl": {"ok": False, "file": "(no notebook; found nothing)", "error": "could not be graded: no notebook"}}
+              "carl": {"ok": False, "file": "(no notebook; found nothing)", "error": "no notebook"}}
     (tmp_path / ".grading" / A / "status.json").write_text(json.dumps(status))
     return Course(tmp_path)
 

@@ -154,6 +154,7 @@ def test_a_student_folder_not_in_utf8_is_reported_under_a_name_that_round_trips(
     (b"\n  \r\n", "empty file"),
     (b'{\n "cells": [],\n "nbformat": 4 4,\n "metadata": {}\n}', "not JSON at line 3"),
     (b'{\n "cells": [\n  {"cell_type": "code",\n', "the file ends early: truncated"),
+    (b'{\n "cells": [\n  {"cell_type": "code",\n   "source": "import num', "the file ends early: truncated"),
     (b"<!DOCTYPE html>\n<html><head><title>01_normalization - Jupyter</title>", "an HTML page"),
     (b'{"hello": "world"}', "not a notebook"),
     (b"\x89PNG\r\n\x1a\n\x00", "not a notebook: not UTF-8"),
@@ -187,3 +188,10 @@ def test_a_notebook_one_folder_down_is_graded_with_a_warning(tmp_path):
 def test_no_notebook_names_the_files_found(tmp_path, names, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         resolve_notebook(_folder(tmp_path, *names), A)
+
+
+def test_a_folder_without_a_notebook_is_a_problem_that_names_what_was_found(tmp_path):
+    _folder(tmp_path, "notes.txt")
+    jobs, problems = plan(_course(tmp_path), [A], None, False, set())
+    assert jobs == [] and [p.file for p in problems] == ["(no notebook; found notes.txt)"], problems
+    assert "found notes.txt" in problems[0].reason, problems[0].reason
