@@ -17,9 +17,13 @@ to the other restored cells:
   ordinary cells;
 - the notebook becomes nbformat 4.5, and every cell gets a valid id that no other cell has.
 
-Cells without nbgrader metadata stay where they are. Nothing a student can put in a notebook makes this
-raise; each repair is logged as a warning naming the cell. See CONTRIBUTING.md ("Restoring cells") for the
-nbgrader behaviour this replaces.
+Cells without nbgrader metadata stay where they are, unless their content shows they are a graded cell whose
+metadata is gone (`grader.matching`: metadata stripped by another tool, a solution retyped or split). A written
+answer put back is flagged for grading by hand (no checksum: nbgrader's `determine_grade` leaves it to the
+grader). Nothing a student can put in a notebook makes this raise; each repair is logged as a warning in words,
+`Repaired: <what happened to which cell>` (`REPAIRED`), which the grading run shows per submission; a locked
+cell is edited only if its text differs from both the gradebook's and the release's (without hidden tests). See
+CONTRIBUTING.md ("Restoring cells") for the nbgrader behaviour this replaces.
 """
 
 from __future__ import annotations
@@ -33,8 +37,16 @@ from nbformat.v4.nbbase import random_cell_id, validate
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .matching import match_by_content, release_text
+
 _CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")  # nbformat 4.5's pattern for a cell id
 _NEW_CELL = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": new_raw_cell}
+#: The start of every log line that says what the restoration changed in a submission.
+REPAIRED = "Repaired: "
+
+
+def _repair(log, text: str) -> None:
+    log.warning("%s%s", REPAIRED, text)
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,12 @@ class TrustedCell:
     task: bool
     points: float | None
 
-    def metadata(self) -> dict:
-        """Cell metadata as `nbgrader generate_assignment` writes it into the release notebook."""
+    def metadata(self, checksum: bool = True) -> dict:
+        """Cell metadata as `nbgrader generate_assignment` writes it into the release notebook (without the
+        checksum if not `checksum`)."""
         nbgrader = {"schema_version": 3, "grade_id": self.name, "cell_type": self.cell_type, "grade": self.grade,
                     "solution": self.solution, "locked": self.locked, "task": self.task}
-        if self.checksum:
+        if self.checksum and checksum:
             nbgrader["checksum"] = self.checksum
         if self.grade or self.task:
             nbgrader["points"] = self.points
@@ -92,17 +105,18 @@ def in_order(trusted: list[TrustedCell], names: list[str] | None) -> list[Truste
     return sorted(trusted, key=lambda c: position.get(c.name, len(position)))
 
 
-def source_order(coursedir, assignment: str, notebook: str) -> list[str] | None:
-    """The grade ids of the instructor's notebook `source/<assignment>/<notebook>.ipynb`, top to bottom; None when
-    it cannot be read."""
+def source_order(coursedir, assignment: str, notebook: str) -> tuple[list[str] | None, set[str]]:
+    """(the grade ids of the instructor's notebook `source/<assignment>/<notebook>.ipynb`, top to bottom, or None
+    when it cannot be read; the texts of its cells without nbgrader metadata, the narrative)."""
     import nbformat
 
     folder = coursedir.format_path(coursedir.source_directory, ".", assignment)
     try:
         nb = nbformat.read(f"{folder}/{notebook}.ipynb", as_version=4)
     except (OSError, ValueError):
-        return None
-    return [gid for gid in map(_grade_id, nb.cells) if gid is not None]
+        return None, set()
+    return ([gid for gid in map(_grade_id, nb.cells) if gid is not None],
+            {_text(c).strip() for c in nb.cells if _grade_id(c) is None})
 
 
 def _text(cell) -> str:
@@ -121,7 +135,7 @@ def _grade_id(cell) -> str | None:
 def _strip(cell, log, why: str) -> None:
     meta = cell.get("metadata")
     if isinstance(meta, dict) and "nbgrader" in meta:
-        log.warning("%s: its nbgrader metadata was removed, it is graded as an ordinary cell", why)
+        _repair(log, f"{why}: it runs as an ordinary cell, ungraded")
         del meta["nbgrader"]
 
 
@@ -137,25 +151,43 @@ def _pick(copies: list[int], cells: list, trusted: TrustedCell) -> int:
 def _restored(trusted: TrustedCell, student, log) -> NotebookNode:
     """The cell `trusted` as it must be graded, with the student's text where the student may write."""
     keeps_text = student is not None and not trusted.locked
+    by_hand = student is None and trusted.solution and trusted.grade
     cell = _NEW_CELL[trusted.cell_type](_text(student) if keeps_text else trusted.source)
-    cell.metadata = from_dict(trusted.metadata())
+    cell.metadata = from_dict(trusted.metadata(checksum=not by_hand))
     if student is not None and isinstance(student.get("id"), str):
         cell.id = student["id"]
-    if student is None:
-        log.warning("cell %r was missing: put back from the gradebook%s", trusted.name,
-                    " (its release stub)" if trusted.solution else "")
-    elif trusted.locked and _text(student) != trusted.source:
-        log.warning("locked cell %r was edited: its source restored from the gradebook", trusted.name)
+    if by_hand:
+        _repair(log, f"the written answer {trusted.name!r} was missing: restored empty, 0 of {trusted.points:g} "
+                     "until graded by hand")
+    elif student is None:
+        _repair(log, f"the {'answer' if trusted.solution else 'locked'} cell {trusted.name!r} was missing: put back "
+                     + ("as its release stub (its tests say not implemented)" if trusted.solution else
+                        "from the gradebook"))
+    elif trusted.locked and _text(student).strip() not in (trusted.source.strip(),
+                                                           release_text(trusted.source).strip()):
+        _repair(log, f"the locked cell {trusted.name!r} was edited: its source restored from the gradebook")
     if student is not None and student.get("cell_type") != trusted.cell_type:
-        log.warning("cell %r was turned from %s into %s: restored as %s%s", trusted.name, trusted.cell_type,
-                    student.get("cell_type"), trusted.cell_type, ", the student's text kept" if keeps_text else "")
+        _repair(log, f"cell {trusted.name!r} was turned from {trusted.cell_type} into {student.get('cell_type')}: "
+                     f"restored as {trusted.cell_type}" + (", the student's text kept" if keeps_text else ""))
     if keeps_text and trusted.cell_type == "markdown" and isinstance(student.get("attachments"), dict):
         cell.attachments = student["attachments"]  # images pasted into a written answer
     return cell
 
 
-def restore(cells: list, trusted: list[TrustedCell], log) -> list:
-    """The cells of a submission with every trusted cell restored exactly once (see the module's docstring)."""
+def _out_of_order(names: list[str], rank: dict[str, int]) -> list[str]:
+    """The fewest of `names` (in the student's order) that were moved: those outside a longest run in the
+    instructor's order (one cell moved to the end is one cell, not every cell it passed)."""
+    best: list[list[str]] = []
+    for k, name in enumerate(names):
+        before = [best[j] for j in range(k) if rank[names[j]] < rank[name]]
+        best.append(max(before, key=len, default=[]) + [name])
+    keep = set(max(best, key=len, default=[]))
+    return [name for name in names if name not in keep]
+
+
+def restore(cells: list, trusted: list[TrustedCell], log, narrative: set[str] = frozenset()) -> list:
+    """The cells of a submission with every trusted cell restored exactly once (see the module's docstring);
+    `narrative` holds the texts of the source notebook's ordinary cells (for `grader.matching`)."""
     by_name = {t.name: t for t in trusted}
     rank = {t.name: k for k, t in enumerate(trusted)}
     cells = [c if isinstance(c, dict) else NotebookNode(cell_type="raw", source=str(c), metadata={}) for c in cells]
@@ -171,14 +203,17 @@ def restore(cells: list, trusted: list[TrustedCell], log) -> list:
         owner[gid] = _pick(idxs, cells, by_name[gid])
         for i in idxs:
             if i != owner[gid]:
-                _strip(cells[i], log, f"cell {i} is a copy of {gid!r} (cell {owner[gid]} is kept)")
+                _strip(cells[i], log, f"cell {i} is a copy of {gid!r} (cell {owner[gid]} is graded)")
+    match_by_content(cells, trusted, owner, narrative, lambda text: _repair(log, text))
 
     # The restored cells take the places of the claiming cells, in the instructor's order.
     slots = sorted(owner.values())
     present = sorted(owner, key=rank.get)
-    moved = [gid for slot, gid in zip(slots, present) if _grade_id(cells[slot]) != gid]
+    claimed = {i: gid for gid, i in owner.items()}
+    moved = _out_of_order([claimed[slot] for slot in slots], rank)
     if moved:
-        log.warning("cells %s were moved: put back in the instructor's order", moved)
+        _repair(log, (f"cells {', '.join(moved)} were" if len(moved) > 1 else f"cell {moved[0]!r} was")
+                + " moved: put back in the instructor's order")
     out: list[tuple[str | None, NotebookNode]] = [(None, c) for c in cells]
     for slot, gid in zip(slots, present):
         out[slot] = (gid, _restored(by_name[gid], cells[owner[gid]], log))
@@ -201,9 +236,10 @@ def restore(cells: list, trusted: list[TrustedCell], log) -> list:
 def repair_ids(nb: NotebookNode, log) -> None:
     """Make `nb` nbformat 4.5 with a valid, unique id on every cell, and every cell valid on its own."""
     if (nb.get("nbformat") or 4, nb.get("nbformat_minor") or 0) < (4, 5):
-        log.warning("notebook upgraded from nbformat 4.%s to 4.5 (cell ids)", nb.get("nbformat_minor"))
+        log.info("notebook upgraded from nbformat 4.%s to 4.5 (cell ids)", nb.get("nbformat_minor"))
         nb.nbformat, nb.nbformat_minor = 4, 5
     seen: set[str] = set()
+    renamed = 0
     for k, cell in enumerate(nb.cells):
         cid = cell.get("id")
         if not isinstance(cid, str) or not _CELL_ID.match(cid) or cid in seen:
@@ -211,7 +247,8 @@ def repair_ids(nb: NotebookNode, log) -> None:
             while new in seen:
                 new = random_cell_id()
             if cid is not None:
-                log.warning("cell %d had the id %r (invalid or repeated): now %r", k, cid, new)
+                log.info("cell %d had the id %r (invalid or repeated): now %r", k, cid, new)
+                renamed += 1
             cell["id"] = cid = new
         seen.add(cid)
         try:
@@ -220,27 +257,31 @@ def repair_ids(nb: NotebookNode, log) -> None:
             # a student's own cell, or a written answer's pasted attachments: keep the text (and the metadata of
             # a restored cell, which restore() wrote), drop the rest
             kind = cell.get("cell_type") if cell.get("cell_type") in _NEW_CELL else "raw"
-            log.warning("cell %d was not a valid %s cell: rebuilt from its text", k, kind)
+            _repair(log, f"cell {k} was not a valid {kind} cell: rebuilt from its text")
             fresh = _NEW_CELL[kind](_text(cell))
             fresh.id = cid
             if _grade_id(cell) is not None:
                 fresh.metadata = cell.metadata
             nb.cells[k] = fresh
+    if renamed:
+        _repair(log, f"{renamed} cell id(s) were invalid or repeated: new ids given")
 
 
 class RestoreCells(NbGraderPreprocessor):
     """Restore every locked, graded, solution and task cell of a submission from the gradebook.
 
     Reads `resources["nbgrader"]` (`db_url`, `assignment`, `notebook`), like nbgrader's `OverwriteCells`,
-    and never raises for the structure of a submission: each repair is logged as a warning.
+    and never raises for the structure of a submission: each repair is logged as a warning starting `REPAIRED`.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         meta = resources["nbgrader"]
         trusted = trusted_cells(meta["db_url"], meta["notebook"], meta["assignment"])
         converter = getattr(self.parent, "parent", None)  # the exporter's parent: nbgrader's Autograde converter
+        narrative: set[str] = set()
         if hasattr(converter, "coursedir"):
-            trusted = in_order(trusted, source_order(converter.coursedir, meta["assignment"], meta["notebook"]))
-        nb.cells = restore(list(nb.get("cells", [])), trusted, self.log)
+            order, narrative = source_order(converter.coursedir, meta["assignment"], meta["notebook"])
+            trusted = in_order(trusted, order)
+        nb.cells = restore(list(nb.get("cells", [])), trusted, self.log, narrative)
         repair_ids(nb, self.log)
         return nb, resources

@@ -105,6 +105,14 @@ def first_error(text: str) -> str:
     return "autograde failed (see the log)"
 
 
+def repairs(log: str) -> list[str]:
+    """What `grader.restore.RestoreCells` changed in a notebook, in words, from an autograde's log (each once)."""
+    from .restore import REPAIRED
+
+    found = [line.split(REPAIRED, 1)[1].strip() for line in log.splitlines() if REPAIRED in line]
+    return list(dict.fromkeys(f"restored: {text}" for text in found))
+
+
 def _failure(result: dict) -> str:
     text = (result.get("log") or "") + (result.get("error") or "")
     return first_error(text) + "\n\n" + text
@@ -123,16 +131,19 @@ def autograde(bundle: dict, submission: dict) -> dict:
     submission: {"assignment", "student", "files": {relative path: bytes} (the notebook already named
     <assignment>.ipynb), "feedback": bool, "manual": the "manual" part of the course's record or None}.
     Returns {"ok", "error" (first line, a blank line, the log) or None, "record" (or None), "autograded" and
-    "feedback" ({relative path: bytes} or None), "feedback_error", "seconds", "worker"}."""
+    "feedback" ({relative path: bytes} or None), "feedback_error", "repairs" (what the course's restoration
+    changed in the notebook, in words: `repairs`), "seconds", "worker"}."""
     start = time.perf_counter()
     a, s = submission["assignment"], submission["student"]
-    out = {"ok": False, "error": None, "record": None, "autograded": None, "feedback": None, "feedback_error": None}
+    out = {"ok": False, "error": None, "record": None, "autograded": None, "feedback": None, "feedback_error": None,
+           "repairs": []}
     try:
         scratch = Scratch.get(bundle)
         scratch.clear(s, a)
         write_folder(scratch.course.folder("submitted", s, a), submission["files"])
         try:
             result = scratch.api.autograde(a, s, force=True, create=True)
+            out["repairs"] = repairs(result.get("log") or "")
             with scratch.gradebook() as gb:
                 out["record"] = record = submission_record(gb, a, s)
                 if result["success"] and submission.get("manual") and record is not None:

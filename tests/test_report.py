@@ -82,3 +82,11 @@ def test_only_a_first_line_that_opens_with_mistake_names_one():
     assert named_mistake(f"Mistake: {VARIANCE}\nsigma is wrong") == VARIANCE, "the sentence of the first line"
     assert named_mistake(f"sigma is wrong\nMistake: {VARIANCE}") is None, "only the first line names a mistake"
     assert named_mistake("Mistake: ") is None and named_mistake("") is None, "an empty sentence names nothing"
+
+
+def test_no_check_is_named_most_failed_when_every_check_passed():
+    res = AssignmentResults(A, max_score=4, scores={"ada": 4, "ben": 4},
+                            passes={"test_normalize": [2, 2], "test_normalization_stats": [2, 2]})
+    assert "most failed check" not in summary_line(res), summary_line(res)
+    res.passes["test_normalize"] = [1, 2]
+    assert "most failed check: test_normalize (50% pass)" in summary_line(res), summary_line(res)

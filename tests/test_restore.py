@@ -19,10 +19,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import ComputeChecksums, SaveCells
-from nbgrader.utils import compute_checksum
+from nbgrader.utils import compute_checksum, determine_grade
 
 from grader.course import nbgrader
-from grader.restore import RestoreCells
+from grader.matching import release_text
+from grader.restore import REPAIRED, RestoreCells, restore, trusted_cells
 from grader.sandbox import sandbox_problem
 from grader.submissions import example_notebook, graded_cells
 from conftest import ROOT, cell_scores, make_course, submit
@@ -136,6 +137,13 @@ def test_a_deleted_written_answer_after_a_demo_cell_comes_back_as_its_stub(resou
     assert _gid(nb.cells[i - 1]) == "demo_f", "the written answer is not back after the cell before it"
     cell = nb.cells[i]
     assert (cell.cell_type, cell.source) == ("markdown", "YOUR ANSWER HERE"), f"not the release stub: {cell}"
+    # the student wrote an answer somewhere, perhaps: no checksum, so nbgrader leaves it to the hand grader
+    assert determine_grade(cell) == (None, 3.0), "a written answer put back is not flagged for hand grading"
+
+
+def test_an_unanswered_written_answer_left_in_place_keeps_its_checksum(resources, release):
+    nb = _restore(release, resources)
+    cell = nb.cells[_at(nb, "written_why")]
     # an unchanged stub's checksum is how nbgrader scores an unanswered question 0 without manual grading
     assert compute_checksum(cell) == cell.metadata.nbgrader["checksum"], "the stub's checksum does not match"
 
@@ -268,6 +276,78 @@ def test_a_notebook_emptied_of_graded_cells_gets_all_of_them_back(resources, rel
     release.cells = [c for c in release.cells if not _gid(c)]
     nb = _restore(release, resources)
     assert len(nb.cells) == len(INSTRUCTOR), "cells missing or added twice"
+
+
+class Said:
+    """A logger that keeps the repairs it is told (`Repaired: ...` warnings)."""
+
+    def __init__(self):
+        self.repairs: list[str] = []
+
+    def warning(self, fmt, *args):
+        text = fmt % args
+        if text.startswith(REPAIRED):
+            self.repairs.append(text[len(REPAIRED):])
+
+    def info(self, *args):
+        pass
+
+
+def _repaired(nb, resources, narrative=frozenset()) -> tuple[list, list[str]]:
+    """The cells `restore` makes of `nb` (with the source notebook's `narrative`) and the repairs it says."""
+    meta = resources["nbgrader"]
+    said = Said()
+    cells = restore(list(nb.cells), trusted_cells(meta["db_url"], meta["notebook"], meta["assignment"]), said,
+                    set(narrative))
+    graded = [_gid(c) for c in cells if _gid(c)]
+    assert graded == TRUSTED, f"graded cells not restored exactly once in the instructor's order: {graded}"
+    return cells, said.repairs
+
+
+def test_a_test_cell_as_the_release_shows_it_is_not_reported_as_edited(resources, release):
+    release.cells[_at(release, "test_f")].source = release_text(TEST)  # the release has no hidden tests
+    cells, repairs = _repaired(release, resources)
+    assert repairs == [], f"false repairs reported for an untouched notebook: {repairs}"
+    assert cells[_at(release, "test_f")].source == TEST, "the hidden tests were not put back"
+    release.cells[_at(release, "test_f")].source = "pass"
+    assert any("'test_f' was edited" in r for r in _repaired(release, resources)[1]), "a real edit is not said"
+
+
+def test_a_deleted_written_answer_is_said_in_words_with_its_points(resources, release):
+    del release.cells[_at(release, "written_why")]
+    _, repairs = _repaired(release, resources)
+    assert repairs == ["the written answer 'written_why' was missing: restored empty, 0 of 3 until graded by hand"]
+
+
+def test_with_nbgrader_metadata_stripped_graded_cells_are_found_by_their_content_in_place(resources, release):
+    release.cells[_at(release, "f")].source = "def f():\n    return 1"
+    release.cells[_at(release, "written_why")].source = "Because."
+    for cell in release.cells:
+        cell.metadata.pop("nbgrader", None)
+    cells, repairs = _repaired(release, resources, narrative={"Write f.", "Why?"})
+    assert [c.source for c in cells] == [s for *_, s, _ in INSTRUCTOR[:3]] + ["def f():\n    return 1", TEST,
+                                         "print(f())", "Why?", "Because."], "cells not matched in place"
+    assert any("'f' had no nbgrader metadata" in r for r in repairs), repairs
+    assert any("'written_why' had no nbgrader metadata" in r for r in repairs), repairs
+
+
+def test_a_solution_deleted_and_retyped_is_graded_from_the_retyped_cell_not_shadowed_by_a_stub(resources, release):
+    i = _at(release, "f")
+    release.cells[i] = new_code_cell("def f():\n    return 1")
+    cells, repairs = _repaired(release, resources)
+    assert len(cells) == len(INSTRUCTOR), "a release stub was added beside the retyped answer"
+    assert cells[i].source == "def f():\n    return 1" and _gid(cells[i]) == "f", f"the answer is {cells[i]}"
+    assert any("retyped" in r for r in repairs), repairs
+
+
+def test_a_split_solution_records_the_half_that_defines_the_function_as_the_answer(resources, release):
+    i = _at(release, "f")
+    release.cells[i].source = "import math"  # the trial half keeps the metadata, as JupyterLab's split does
+    release.cells.insert(i + 1, new_code_cell("def f():\n    return math.floor(1.5)"))
+    cells, repairs = _repaired(release, resources)
+    assert (cells[i].source, _gid(cells[i])) == ("import math", None), "the trial half is still the answer"
+    assert _gid(cells[i + 1]) == "f" and "def f" in cells[i + 1].source, "the half with f is not the answer"
+    assert any("was split" in r for r in repairs), repairs
 
 
 def test_no_restructuring_a_student_can_do_breaks_restoration(resources, release):
@@ -444,10 +524,17 @@ def test_restore_cells_reads_the_order_from_the_source_notebook_when_nbgrader_au
     restore = next(p for p in converter.exporter._preprocessors if isinstance(p, RestoreCells))
     found = getattr(restore.parent, "parent", None)
     assert hasattr(found, "coursedir"), f"RestoreCells cannot reach the course directory (its parent is {found!r})"
-    names = source_order(found.coursedir, A, A)
+    names, narrative = source_order(found.coursedir, A, A)
     assert names and names[0] == graded_ids_in_source()[0] and len(names) == len(set(names)), names
+    assert any(text.startswith("## ") for text in narrative), "the source notebook's narrative was not read"
 
 
 def graded_ids_in_source() -> list[str]:
     nb = nbformat.read(ROOT / "source" / A / f"{A}.ipynb", as_version=4)
     return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+
+
+def test_a_cell_moved_to_the_end_is_the_one_cell_said_to_have_moved(resources, release):
+    release.cells.append(release.cells.pop(_at(release, "setup")))
+    _, repairs = _repaired(release, resources)
+    assert repairs == ["cell 'setup' was moved: put back in the instructor's order"], repairs
