@@ -25,13 +25,24 @@ and, for the submission folder (one line each, before the first section):
 - `# timestamp: <text>` writes `timestamp.txt` with this text;
 - `# nbformat: 4.4` writes the notebook as nbformat 4.4, without cell ids; `# ids: repeated` gives every cell
   the same id;
+- `# metadata: stripped` removes every cell's nbgrader metadata (as VS Code and "clear metadata" tools do);
+- `# content: <kind>` writes the notebook as another tool saves it: `bom crlf` (a UTF-8 byte-order mark and CRLF
+  line ends), `empty` (0 bytes), `truncated` (cut in the middle of its cells), `html` (the page a browser saves);
+- `# link: <name> -> <target>` makes <name> in the folder a symbolic link to <target>, which is `source` (the
+  instructor's notebook of the assignment), `classmate` (the honest student's notebook) or any path, dangling
+  or not; a link named like a notebook takes its place;
+- `# extra: <name>` writes a small file <name> in the folder (e.g. `.venv/pyvenv.cfg`);
+- `# student: latin-1` hands the submission in under a folder name that is not valid UTF-8 (`<scenario>_jürgen`
+  encoded in Latin-1, as a zip export writes it); `student_id` gives the name it is graded or reported under;
 - `# outcome: error <words>` says the submission cannot be graded, and the reason must contain <words>;
   `# warns: <words>` says it is graded with a warning that contains <words>.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -140,13 +151,14 @@ class Scenario:
         doc = re.match(r'\s*"""(.*?)"""', text, re.S)
         head = text.split("\n# %% ", 1)[0]
         folder: dict[str, list[str]] = {}
-        for key, value in re.findall(r"^# (assignment|loses|names|file|timestamp|nbformat|ids|outcome|warns): ?(.*)$",
-                                     head, re.M):
+        for key, value in re.findall(r"^# (assignment|loses|names|file|timestamp|nbformat|ids|outcome|warns|content|"
+                                     r"link|extra|student|metadata): ?(.*)$", head, re.M):
             folder.setdefault(key, []).append(value.strip())
         loses = folder.pop("loses", [""])[0]
         assignment = folder.pop("assignment", [assignment or path.parent.name])[0]
         parts = re.split(r"^# %% (\w+): *(\S+) *$", text, flags=re.M)
-        if len(parts) < 4 and not folder.keys() & {"file", "timestamp", "nbformat", "ids"}:
+        if len(parts) < 4 and not folder.keys() & {"file", "timestamp", "nbformat", "ids", "content", "link", "extra",
+                                                    "student", "metadata"}:
             raise ValueError(f"{path}: no '# %% cell: <grade_id>' section and nothing odd about its folder")
         cells, edits = {}, []
         for i in range(1, len(parts), 3):
@@ -166,9 +178,19 @@ class Scenario:
         release = root / "release" / self.assignment / f"{self.assignment}.ipynb"
         return build(release, {**solution_cells(source), **self.cells}, self.edits)
 
+    def folder_name(self, student: str) -> str:
+        """The student folder's name as the file system gives it (undecodable bytes as surrogates)."""
+        if self.folder.get("student") == ["latin-1"]:
+            return os.fsdecode(f"{student}_jürgen".encode("latin-1"))
+        return student
+
+    def student_id(self, student: str) -> str:
+        """The name the submission of `student` is graded or reported under (valid UTF-8)."""
+        return os.fsencode(self.folder_name(student)).decode("utf-8", "backslashreplace")
+
     def write(self, root: Path, student: str) -> Path:
         """Hand the submission in as `student`: submitted/<student>/<assignment>/ with the scenario's files."""
-        target = root / "submitted" / student / self.assignment
+        target = root / "submitted" / self.folder_name(student) / self.assignment
         target.mkdir(parents=True, exist_ok=True)
         nb = json.loads(nbformat.writes(self.notebook(root)))
         if self.folder.get("nbformat") == ["4.4"]:
@@ -178,11 +200,38 @@ class Scenario:
         if self.folder.get("ids") == ["repeated"]:
             for cell in nb["cells"]:
                 cell["id"] = "same-id"
+        if self.folder.get("metadata") == ["stripped"]:
+            for cell in nb["cells"]:
+                cell["metadata"].pop("nbgrader", None)
+        text = json.dumps(nb, indent=1)  # as is: nbformat.write would repair the ids
+        data = _CONTENT[self.folder.get("content", ["json"])[0]](text)
         for name in self.folder.get("file", [f"{self.assignment}.ipynb"]):
-            (target / name).write_text(json.dumps(nb, indent=1))  # as is: nbformat.write would repair the ids
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_bytes(data)
+        for name in self.folder.get("extra", []):
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_text("written by the scenario\n")
+        for spec in self.folder.get("link", []):
+            name, to = (part.strip() for part in spec.split("->"))
+            to = {"source": root / "source" / self.assignment / f"{self.assignment}.ipynb",
+                  "classmate": root / "submitted" / "honest" / self.assignment / f"{self.assignment}.ipynb"}.get(to, to)
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).unlink(missing_ok=True)
+            (target / name).symlink_to(to)
         if "timestamp" in self.folder:
             (target / "timestamp.txt").write_text(self.folder["timestamp"][0] + "\n")
         return target
+
+
+#: How `# content:` writes a notebook's JSON text.
+_CONTENT = {
+    "json": lambda text: text.encode(),
+    "bom crlf": lambda text: codecs.BOM_UTF8 + text.replace("\n", "\r\n").encode(),
+    "empty": lambda text: b"",
+    "truncated": lambda text: text[:len(text) // 2].encode(),
+    "html": lambda text: b"<!DOCTYPE html>\n<html>\n<head><title>01_normalization - JupyterLab</title></head>\n"
+                         b"<body><div id='main'></div></body>\n</html>\n",
+}
 
 
 def scenarios(assignment: str, folder: Path) -> list[Scenario]:

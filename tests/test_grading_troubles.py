@@ -4,7 +4,8 @@ Every scenario of tests/fixtures/troubles/ (odd timestamps, renamed notebooks, c
 duplicated, split and moved cells, missing or repeated ids, a slow cell after a failing one, ...) is handed in
 next to honest students, in a course set up only with `generate_release` (what `make release` runs). Plain
 `nbgrader autograde` runs first from the course root, then the class command (`course grade`).
-Each scenario must score exactly what its `# loses:` line says, or be reported as not gradable, never as a zero.
+Each scenario must score exactly what its `# loses:` line says, or be reported as not gradable, never as a zero
+(no score in grades.csv, the reason in grading-errors.csv).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader import state
@@ -84,9 +86,9 @@ def test_each_trouble_scores_exactly_what_it_names(graded, name):
     s = SCENARIOS[name]
     points = graded_cells(course / "release" / s.assignment / f"{s.assignment}.ipynb")
     expected = {gid: (0.0 if gid in s.loses else p) for gid, p in points.items()}
-    st = _status(course).get(f"{s.assignment}/{name}", {"ok": True})  # absent: graded by plain nbgrader only
+    st = _status(course).get(f"{s.assignment}/{s.student_id(name)}", {"ok": True})  # absent: plain nbgrader only
     assert st["ok"], f"{name} ({s.doc}) could not be graded: {st['error']}"
-    found = cell_scores(course, s.assignment).get(name)
+    found = cell_scores(course, s.assignment).get(s.student_id(name))
     assert found == expected, f"{name} ({s.doc}):\nexpected {expected}\nfound    {found}"
 
 
@@ -94,7 +96,7 @@ def test_each_trouble_scores_exactly_what_it_names(graded, name):
 def test_an_odd_but_gradable_folder_is_graded_with_a_warning_in_the_report(graded, name):
     course, _, _, first, _ = graded
     words = SCENARIOS[name].folder["warns"][0]
-    st = _status(course)[f"{SCENARIOS[name].assignment}/{name}"]
+    st = _status(course)[f"{SCENARIOS[name].assignment}/{SCENARIOS[name].student_id(name)}"]
     assert any(words in w for w in st["warnings"]), f"{name}: no warning with {words!r}: {st['warnings']}"
     assert words in first, f"{name}: the run's summary does not show the warning {words!r}:\n{first[-2000:]}"
     reports = sorted((course / "reports").glob("grading-*/report.html"))
@@ -106,16 +108,45 @@ def test_a_submission_that_cannot_be_graded_is_reported_as_error_never_as_a_zero
     course, _, _, first, _ = graded
     s = SCENARIOS[name]
     words = s.folder["outcome"][0].removeprefix("error").strip()
-    st = _status(course)[f"{s.assignment}/{name}"]
+    student = s.student_id(name)
+    st = _status(course)[f"{s.assignment}/{student}"]
     assert not st["ok"] and words in st["error"], f"{name}: expected an error with {words!r}, found {st}"
     row = next(line for line in first.splitlines() if line.startswith(name))
     assert "error" in row and "/ 15" not in row, f"the score table shows a score for {name}: {row!r}"
     with open(course / "grading-errors.csv") as f:
         listed = {(r["assignment"], r["student"]): r for r in csv.DictReader(f)}
-    assert words in listed[(s.assignment, name)]["reason"], f"grading-errors.csv: {listed.get((s.assignment, name))}"
-    assert listed[(s.assignment, name)]["file"], "grading-errors.csv does not name the files handed in"
+    assert words in listed[(s.assignment, student)]["reason"], \
+        f"grading-errors.csv: {listed.get((s.assignment, student))}"
+    assert listed[(s.assignment, student)]["file"], "grading-errors.csv does not name the files handed in"
+    with open(course / "grades.csv") as f:
+        row = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(f)}.get((s.assignment, student))
+    assert row is not None and row["score"] == row["raw_score"] == "", f"grades.csv: {row} (an error is no score)"
     reports = sorted((course / "reports").glob("grading-*/report.html"))
     assert name in reports[0].read_text().split("Could not be graded")[1], "the report does not list it"
+
+
+def test_a_written_answer_put_back_is_flagged_for_grading_by_hand(graded):
+    from nbgrader.api import Gradebook
+
+    course, *_ = graded
+    deleted = [n for n in SCENARIOS if n.startswith("written_answer_deleted")]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for name in deleted:
+            sub = gb.find_submission(SCENARIOS[name].assignment, name)
+            assert sub.needs_manual_grade, f"{name}: the restored written answer is not flagged for hand grading"
+
+
+def test_the_half_of_a_split_solution_that_defines_it_is_recorded_as_the_answer(graded):
+    course, *_ = graded
+    nb = nbformat.read(course / "autograded" / "solution_cell_split" / A / f"{A}.ipynb", as_version=4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "normalize")
+    assert "def normalize(" in answer.source, f"the recorded answer is the trial half: {answer.source!r}"
+
+
+def test_an_untouched_notebook_gets_no_warning(graded):
+    course, *_ = graded
+    st = _status(course)[f"{A}/notebook_with_bom_crlf"]
+    assert st["ok"] and st["warnings"] == [], f"false warnings for an untouched notebook: {st['warnings']}"
 
 
 def test_honest_students_graded_with_the_troubles_keep_full_marks(graded):
