@@ -96,20 +96,21 @@ def resolve_notebook(folder: Path, assignment: str) -> tuple[str | None, str | N
     linked = sorted(p.name for p in _entries(folder) if p.suffix == ".ipynb" and p.is_symlink())
     if expected in linked:
         raise ValueError(f"{expected} is a symbolic link, not a file: hand in the notebook itself")
-    said = [f"{n} is a symbolic link, not a file: not graded" for n in linked]
+    said = [f"{display_name(n)} is a symbolic link, not a file: not graded" for n in linked]
     if expected in found:
         others = [f for f in found if f != expected]
-        said += [f"also handed in {', '.join(others)}, which were not graded"] if others else []
+        said += [f"also handed in {', '.join(map(display_name, others))}, which were not graded"] if others else []
         return None, "; ".join(said) or None
     if len(found) == 1:
-        return found[0], "; ".join([f"graded {found[0]} as {expected} (the notebook was renamed)", *said])
+        return found[0], "; ".join([f"graded {display_name(found[0])} as {expected} (the notebook was renamed)",
+                                    *said])
     if found:
-        raise ValueError(f"found {', '.join(found)}; expected {expected} (which one to grade is ambiguous: "
+        raise ValueError(f"found {', '.join(map(display_name, found))}; expected {expected} (which one to grade is ambiguous: "
                          f"keep one, or rename it to {expected})")
     down = sorted(str(p.relative_to(folder)) for d in _entries(folder) if d.is_dir() and not d.is_symlink()
                   for p in _entries(d) if p.suffix == ".ipynb" and _regular(p))
     if len(down) == 1 and not linked:
-        return down[0], f"graded {down[0]} as {expected} (the notebook was one folder down)"
+        return down[0], f"graded {display_name(down[0])} as {expected} (the notebook was one folder down)"
     files = found_files(folder)
     hints = [h.format(expected) for end, h in _HINTS.items() if any(f.endswith(end) for f in files)]
     raise ValueError(f"no notebook in the submission folder; expected {expected}; found {name_list(files) or 'nothing'}"
@@ -149,7 +150,7 @@ def plan(course, names: list[str], students: list[str] | None, force: bool, pend
             except Exception as error:  # noqa: BLE001 - one odd folder must not stop the class
                 mark = _safe(fingerprint, folder)
                 if force or (known or {}).get(f"{a}/{display_name(s)}") != mark:
-                    problems.append(Problem(a, display_name(s), _safe(lambda f: ", ".join(notebook_files(f)), folder)
+                    problems.append(Problem(a, display_name(s), _safe(lambda f: name_list(notebook_files(f)), folder)
                                             or f"(no notebook; found {name_list(found_files(folder)) or 'nothing'})",
                                             str(error) or type(error).__name__, mark))
                 continue
@@ -192,7 +193,7 @@ def submission_files(folder: Path, job: Job, ignore: list[str], max_kib: int) ->
     graded = job.notebook or expected
     paths, said = own_files(folder, ignore)
     job.warnings.extend(w for w in said if w not in job.warnings)
-    if graded not in paths:
+    if not (folder / graded).is_file() or (folder / graded).is_symlink():
         raise ValueError(f"{display_name(graded)} is no longer a file of the submission folder")
     files = {expected: notebook_bytes((folder / graded).read_bytes())}
     for rel in paths:

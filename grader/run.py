@@ -15,6 +15,7 @@ from . import state
 from .cluster import Cluster, connect, worker_count
 from .course import Course, interpreter_on_path
 from .gradebook import export_errors, export_grades, merge_record, submission_record
+from .handin import display_name
 from .intake import Job, plan, submission_files
 from .progress import Progress
 from .release import bundle, sync_gradebook, template_path
@@ -202,7 +203,7 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
             if isinstance(result, BaseException):
                 result = {"ok": False, "error": _task_error(result), "record": None, "seconds": 0.0}
             ok, error = result["ok"], result.get("error")
-            file = job.notebook or f"{job.assignment}.ipynb"
+            file = display_name(job.notebook or f"{job.assignment}.ipynb")
             step = "merging the grades"
             try:
                 if result.get("record") is not None:

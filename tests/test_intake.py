@@ -195,3 +195,19 @@ def test_a_folder_without_a_notebook_is_a_problem_that_names_what_was_found(tmp_
     jobs, problems = plan(_course(tmp_path), [A], None, False, set())
     assert jobs == [] and [p.file for p in problems] == ["(no notebook; found notes.txt)"], problems
     assert "found notes.txt" in problems[0].reason, problems[0].reason
+
+
+def test_a_notebook_named_in_latin1_is_graded_under_the_expected_name_with_a_warning_that_round_trips(tmp_path):
+    folder = _folder(tmp_path)
+    name = os.fsdecode("übung.ipynb".encode("latin-1"))
+    (folder / name).write_text(NB)
+    (folder / os.fsdecode(b"notes-\xe9t\xe9.txt")).write_text("notes")
+    found, said = resolve_notebook(folder, A)
+    assert found == name and "\\xfcbung.ipynb" in said, (found, said)
+    said.encode("utf-8")
+    job = Job(A, "ada", found)
+    files = submission_files(folder, job, [], 100_000)
+    assert sorted(files) == [f"{A}.ipynb"], sorted(files)
+    assert any("not valid UTF-8" in w and "notes-\\xe9t\\xe9.txt" in w for w in job.warnings), job.warnings
+    for w in job.warnings:
+        w.encode("utf-8")
