@@ -105,8 +105,8 @@ def resolve_notebook(folder: Path, assignment: str) -> tuple[str | None, str | N
         return found[0], "; ".join([f"graded {display_name(found[0])} as {expected} (the notebook was renamed)",
                                     *said])
     if found:
-        raise ValueError(f"found {', '.join(map(display_name, found))}; expected {expected} (which one to grade is ambiguous: "
-                         f"keep one, or rename it to {expected})")
+        raise ValueError(f"found {', '.join(map(display_name, found))}; expected {expected} (which one to grade is "
+                         f"ambiguous: keep one, or rename it to {expected})")
     down = sorted(str(p.relative_to(folder)) for d in _entries(folder) if d.is_dir() and not d.is_symlink()
                   for p in _entries(d) if p.suffix == ".ipynb" and _regular(p))
     if len(down) == 1 and not linked:
