@@ -61,20 +61,36 @@ def collect(course, assignment: str, status: dict) -> AssignmentResults:
         for sub in gb.assignment_submissions(assignment):
             if sub.student_id in res.errored:
                 continue  # not graded: its grades in the gradebook are no marks, so no zero in the figures
-            res.scores[sub.student_id] = float(sub.score)
-            for nb in sub.notebooks:
-                answers = {c.name for c in nb.notebook.solution_cells}
-                for g in nb.grades:
-                    if g.needs_manual_grade:
-                        res.manual.setdefault(sub.student_id, []).append(g.name)
-                    cell = g.cell
-                    if isinstance(cell, GradeCell) and cell.cell_type == "code" and cell.name not in answers \
-                            and g.auto_score is not None:
-                        tally = res.passes.setdefault(cell.name, [0, 0])
-                        tally[0] += g.auto_score >= cell.max_score - 1e-9
-                        tally[1] += 1
+            try:
+                score, manual, passed = _grades(sub, GradeCell)
+            except Exception as error:  # noqa: BLE001 - one unreadable entry leaves out its student, not the report
+                gb.db.rollback()
+                res.errored[sub.student_id] = f"its grades could not be read: {type(error).__name__}: {error}"
+                continue
+            res.scores[sub.student_id] = score
+            if manual:
+                res.manual[sub.student_id] = manual
+            for name, ok in passed:
+                tally = res.passes.setdefault(name, [0, 0])
+                tally[0] += ok
+                tally[1] += 1
     read_autograded(course.folder("autograded"), res)
     return res
+
+
+def _grades(sub, grade_cell) -> tuple[float, list[str], list[tuple[str, bool]]]:
+    """(total score, cells to grade by hand, (test cell, passed) of every autograded test cell) of a submission."""
+    manual, passed = [], []
+    for nb in sub.notebooks:
+        answers = {c.name for c in nb.notebook.solution_cells}
+        for g in nb.grades:
+            if g.needs_manual_grade:
+                manual.append(g.name)
+            cell = g.cell
+            if isinstance(cell, grade_cell) and cell.cell_type == "code" and cell.name not in answers \
+                    and g.auto_score is not None:
+                passed.append((cell.name, g.auto_score >= cell.max_score - 1e-9))
+    return float(sub.score), manual, passed
 
 
 def read_autograded(autograded: Path, res: AssignmentResults) -> None:

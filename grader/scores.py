@@ -31,6 +31,10 @@ def score_table(course, status: dict | None = None) -> str:
                         cell = f"{sub.score:g} / {sub.max_score:g}" + (" *" if sub.needs_manual_grade else "")
                 except MissingEntry:
                     cell = "-"
+                except Exception as error:  # noqa: BLE001 - one unreadable entry, not the whole table
+                    gb.db.rollback()
+                    cell = "unreadable"
+                    errors.append(f"{student}, {a}: its grades could not be read: {type(error).__name__}: {error}")
                 row += f"  {cell:>24}"
             lines.append(row)
     lines.append("* written answers still to grade by hand in the formgrader")

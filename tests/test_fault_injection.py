@@ -18,6 +18,7 @@ import pytest
 
 import grader.cluster
 import grader.intake
+import grader.report
 import grader.run
 from grader.course import Course
 from grader.export import GradesCsv
@@ -34,7 +35,7 @@ FAULTS = {
     "eve": ("merge", "merging the grades failed"),
     "ivy": ("worker", "the task raised"),
 }
-FEEDBACK, EXPORT = "fay", "gus"
+FEEDBACK, EXPORT, REPORT = "fay", "gus", "kim"
 
 
 def _record(course: Course) -> dict:
@@ -79,7 +80,7 @@ def faulted(tmp_path_factory):
     for step in ("source", "release"):
         shutil.copytree(ROOT / step / A, course_root / step / A)
     release = nbformat.read(course_root / "release" / A / f"{A}.ipynb", as_version=4)
-    for s in [*HONEST, *FAULTS, FEEDBACK, EXPORT]:
+    for s in [*HONEST, *FAULTS, FEEDBACK, EXPORT, REPORT]:
         submit(course_root, s, A, release)
     course = Course(course_root)
 
@@ -97,6 +98,8 @@ def faulted(tmp_path_factory):
     mp.setattr(grader.run, "write_folder", _raising_for(FEEDBACK, grader.run.write_folder, "disk full",
                                                         lambda a: a[0].parts if "feedback" in a[0].parts else []))
     mp.setattr(GradesCsv, "row", _raising_for(EXPORT, GradesCsv.row, "broken entry", lambda a: [a[3]]))
+    mp.setattr(grader.report, "_grades", _raising_for(REPORT, grader.report._grades, "bad score",
+                                                      lambda a: [a[0].student_id]))
     try:
         from grader.release import sync_gradebook
 
@@ -118,7 +121,7 @@ def test_the_class_completes_with_every_other_grade_right(faulted):
     course, _ = faulted
     full = {g: s for g, s in RECORD["notebooks"][A]["grades"].items() if s[0] is not None}
     scores = cell_scores(course.root, A)
-    for s in [*HONEST, FEEDBACK, EXPORT]:
+    for s in [*HONEST, FEEDBACK, EXPORT, REPORT]:
         assert scores[s] == {g: v[0] for g, v in full.items()}, f"{s} did not keep full marks: {scores.get(s)}"
     grades = _csv(course.root / "grades.csv", "student_id")
     for s in HONEST + [FEEDBACK]:
@@ -150,3 +153,24 @@ def test_a_row_of_grades_csv_that_cannot_be_exported_is_empty_and_reported(fault
     errors = _csv(course.root / "grading-errors.csv", "student")
     assert "exporting its row failed" in errors[EXPORT]["reason"], errors.get(EXPORT)
     assert any(EXPORT in e and "broken entry" in e for e in figures["errors"]), figures["errors"]
+
+
+def test_a_submission_whose_grades_the_report_cannot_read_is_listed_and_the_report_written(faulted):
+    course, figures = faulted
+    page = Path(figures["report"], "report.html").read_text()
+    assert REPORT in page.split("Could not be graded")[1] and "bad score" in page, "kim is not listed in the report"
+    assert "ada" in page and "01_normalization: " in figures["summary"], figures["summary"]
+
+
+def test_the_score_table_shows_an_unreadable_entry_and_every_other_score(faulted, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    from grader.scores import score_table
+
+    course, _ = faulted
+    monkeypatch.setattr(Gradebook, "find_submission", _raising_for(REPORT, Gradebook.find_submission, "bad row",
+                                                                   lambda a: [a[2]]))
+    table = score_table(course)
+    rows = {line.split()[0]: line for line in table.splitlines() if line.strip()}
+    assert "unreadable" in rows[REPORT] and "bad row" in table, table
+    assert "/" in rows["ada"] and "/" in rows["hal"], table
