@@ -157,8 +157,9 @@ def _restored(trusted: TrustedCell, student, log) -> NotebookNode:
     if student is not None and isinstance(student.get("id"), str):
         cell.id = student["id"]
     if by_hand:
-        _repair(log, f"the written answer {trusted.name!r} was missing: restored empty, 0 of {trusted.points:g} "
-                     "until graded by hand")
+        what = "written answer" if trusted.cell_type == "markdown" else "answer graded by hand"
+        _repair(log, f"the {what} {trusted.name!r} was missing: restored empty, 0 of {trusted.points or 0:g} until "
+                     "graded by hand")
     elif student is None:
         _repair(log, f"the {'answer' if trusted.solution else 'locked'} cell {trusted.name!r} was missing: put back "
                      + ("as its release stub (its tests say not implemented)" if trusted.solution else
