@@ -7,7 +7,8 @@ metadata) in place, using only cells that claim nothing:
 
 - an answer (a code solution cell) is the last cell that defines its function (the `def` of its release stub);
   when the cell claiming it by metadata defines no such function but another cell does (a split cell whose first,
-  trial half kept the metadata), that cell becomes the answer and the claiming one an ordinary cell that still runs;
+  trial half kept the metadata), or is still the release stub while another cell defines the function, that cell
+  becomes the answer and the claiming one an ordinary cell that still runs;
 - a locked cell (set-up, demo, test) is the first cell with its text, with or without its hidden tests;
 - a written answer is the first markdown cell between the cells of its neighbours that is not the instructor's
   narrative (`narrative`: the texts of the source notebook's cells without nbgrader metadata; without them, a
@@ -57,11 +58,13 @@ def match_by_content(cells: list, trusted: list, owner: dict[str, int], narrativ
         if t.solution and t.cell_type == "code":
             names = defined(t.source)
             claimed = owner.get(t.name)
-            if not names or (claimed is not None and set(names) & set(defined(_text(cells[claimed])))):
+            stub = claimed is not None and _text(cells[claimed]).strip() == t.source.strip()
+            if not names or (claimed is not None and not stub and set(names) & set(defined(_text(cells[claimed])))):
                 continue
             defining = [i for i, c in enumerate(cells) if free(i) and c.get("cell_type") == "code"
                         and set(names) & set(defined(_text(c)))]
-            defining = [i for i in defining if _text(cells[i]).strip() != t.source.strip()] or defining
+            defining = [i for i in defining if _text(cells[i]).strip() != t.source.strip()] or \
+                ([] if stub else defining)
             if not defining:
                 continue
             owner[t.name] = defining[-1]
@@ -70,8 +73,9 @@ def match_by_content(cells: list, trusted: list, owner: dict[str, int], narrativ
                        f"graded from cell {defining[-1]}, which defines {names[0]}")
             else:
                 del cells[claimed]["metadata"]["nbgrader"]
-                repair(f"the answer {t.name!r} was split: graded from cell {defining[-1]}, which defines "
-                       f"{names[0]}; cell {claimed} runs before it as the student's own")
+                repair(f"the answer {t.name!r} was " + ("left as its stub and written in another cell" if stub else
+                                                        "split") + f": graded from cell {defining[-1]}, which defines "
+                       f"{names[0]}; cell {claimed} runs as the student's own")
         elif t.locked and t.name not in owner:
             texts = {t.source.strip(), release_text(t.source).strip()}
             same = [i for i, c in enumerate(cells) if free(i) and _text(c).strip() in texts]

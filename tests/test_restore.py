@@ -350,6 +350,14 @@ def test_a_split_solution_records_the_half_that_defines_the_function_as_the_answ
     assert any("was split" in r for r in repairs), repairs
 
 
+def test_an_answer_written_below_its_test_while_the_stub_stays_is_graded_before_the_test(resources, release):
+    release.cells.append(new_code_cell("def f():\n    return 1"))  # the stub left in place, the answer at the end
+    cells, repairs = _repaired(release, resources)
+    f, test = _at(nbformat.from_dict({"cells": cells}), "f"), _at(nbformat.from_dict({"cells": cells}), "test_f")
+    assert cells[f].source == "def f():\n    return 1" and f < test, [c.source for c in cells]
+    assert any("left as its stub" in r for r in repairs), repairs
+
+
 def test_no_restructuring_a_student_can_do_breaks_restoration(resources, release):
     """Random deletions, copies, moves, splits, type changes and id damage: the result is always valid,
     every graded cell is there once, in order (checked by `_restore`), and locked cells hold their source."""
