@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENTS = ("01_normalization", "02_vanishing_exploding", "03_initialization", "04_gradient_checking")
+#: every assignment of the course, in course order: the folders of source/
+ASSIGNMENTS = tuple(sorted(p.name for p in (ROOT / "source").iterdir() if (p / f"{p.name}.ipynb").is_file()))
 
 
 def graded_functions(assignment: str) -> list[str]:

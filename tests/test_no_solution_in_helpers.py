@@ -119,7 +119,8 @@ def _inputs_04(rng):
             "backward_fixed": [(AL, Y, caches) for AL, caches in forwards]}
 
 
-INPUTS = dict(zip(ASSIGNMENTS, (_inputs_01, _inputs_02, _inputs_03, _inputs_04)))
+INPUTS = {"01_normalization": _inputs_01, "02_vanishing_exploding": _inputs_02, "03_initialization": _inputs_03,
+          "04_gradient_checking": _inputs_04}
 
 
 # ----------------------------------------------------------------------------- comparing results
@@ -201,6 +202,7 @@ def computes(candidate, graded: str, cases: list, reference) -> bool:
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_no_public_function_of_helpers_computes_a_graded_function(assignment, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # whatever a candidate writes, it writes here
+    assert assignment in INPUTS, f"give the graded functions of {assignment} inputs like its hidden tests' in INPUTS"
     ref = solutions(assignment)
     cases = INPUTS[assignment](np.random.default_rng(2020))
     assert set(cases) == set(graded_functions(assignment)), "every graded function needs inputs here"
