@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -48,6 +51,15 @@ EMBEDDED = {
 }
 
 
+def private_scratch() -> Path:
+    """A new folder for the embedded cluster's workers, private to this run: mode 0700, under the grading account's
+    own cache folder ($XDG_CACHE_HOME or ~/.cache, then optimization-setup/), never Dask's default
+    /tmp/dask-scratch-space, a fixed shared path that any user of the machine could create first."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "optimization-setup"
+    cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return Path(tempfile.mkdtemp(prefix="dask-", dir=cache))  # 0700, a name nobody can take first
+
+
 def warm_worker(dask_worker=None) -> str | None:
     """Run on each worker before grading: move into the worker's own folder, import nbgrader's pipeline and check
     the sandbox (`sandbox_problem`, cached for the worker's life). Returns the sandbox's problem there, or None."""
@@ -78,6 +90,7 @@ class Cluster:
 
         self.scheduler, self.workers, self.dashboard = scheduler, workers, dashboard
         self.local = self.handle = None
+        self.scratch: Path | None = None
         self.sandbox: dict[str, str] = {}
         self._pool = ThreadPoolExecutor(1)
         self._started = self._pool.submit(self._start)
@@ -93,8 +106,10 @@ class Cluster:
                 raise OSError(f"cannot reach the Dask scheduler at {self.scheduler} ({e}); is `dask scheduler` "
                               "running there, and reachable from this machine?") from None
         else:
+            self.scratch = private_scratch()
             with dask.config.set(EMBEDDED):
                 self.local = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
+                                          local_directory=str(self.scratch / "dask-scratch-space"),
                                           processes=True, host="127.0.0.1", silence_logs=logging.ERROR,
                                           dashboard_address="127.0.0.1:0" if self.dashboard else None)
             self.handle = Client(self.local)
@@ -115,6 +130,8 @@ class Cluster:
             self.handle.close()
         if self.local is not None:
             self.local.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         self._pool.shutdown()
 
 

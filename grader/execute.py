@@ -30,8 +30,20 @@ from .kernel import CourseKernelManager, SandboxUnavailable
 TIMEOUT_ERRORS = ("CellTimeoutError", "DeadKernelError", "KeyboardInterrupt", "TimeoutError", "KernelStopped")
 
 
+#: cell metadata key under which SafeExecute records the error it gave a cell itself (a timeout, a dead kernel):
+#: the kernel cannot write there, so the re-check can tell the grader's words from an error the student's code raised
+STOPPED = "course_stopped"
+
+
 def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _stopped(cell, ename: str, evalue: str) -> NotebookNode:
+    """The error the grader gives `cell`, recorded as the grader's own in the cell's metadata."""
+    if cell is not None:
+        cell.metadata[STOPPED] = {"ename": ename, "evalue": evalue}
+    return _error(ename, evalue)
 
 
 def _is_test(cell) -> bool:
@@ -83,8 +95,8 @@ class SafeExecute(Execute):
         try:
             cell = self.execute_cell(cell, index, store_history=True)
         except (DeadKernelError, CellTimeoutError) as stop:
-            cell.outputs.append(_error("KernelStopped", f"{self._why_stopped(stop)}; the kernel was restarted, "
-                                       "the cells above were run again, and grading went on."))
+            cell.outputs.append(_stopped(cell, "KernelStopped", f"{self._why_stopped(stop)}; the kernel was "
+                                         "restarted, the cells above were run again, and grading went on."))
             self._restart()
         else:
             if cell.cell_type == "code" and cell.source.strip() and not self._timed_out and not _is_test(cell):
@@ -114,6 +126,7 @@ class SafeExecute(Execute):
         self.log.warning("a cell ran past %s s: interrupting it", timeout)
         await ensure_async(self.km.interrupt_kernel())
         evalue = f"this cell did not finish within {timeout} s and was interrupted; grading went on with the next cell"
+        _stopped(cell, "CellTimeoutError", evalue)
         return {"content": {"status": "error", "ename": "CellTimeoutError", "evalue": evalue,
                             "traceback": [f"CellTimeoutError: {evalue}"]}}
 

@@ -14,8 +14,9 @@ nothing. It
   (grader/exchange.py);
 - sets up the instructor's course folder ~/optimization-setup (nbgrader_config.py, source/, release/ copied from
   this repository), owned by the instructor, mode 0700;
-- creates the exchange root (1777: everyone may create, nobody may rename what is not theirs; nbgrader wants 0777
-  and looks at those bits only) and the course's folders in it, owned by the instructor as nbgrader requires:
+- creates the exchange root (root's, 0755: no user may write there, fill it or take a future course's name; the
+  course's exchange classes, grader/exchange.py, check the course's folder instead of nbgrader's 0777 root) and
+  the course's folders in it, owned by the instructor as nbgrader requires:
   `outbound` 0755, `inbound` 3733 (write-only for students, set-gid as nbgrader makes it, and sticky so no
   student can rename or delete another's submission), `feedback` 0711;
 - records the assignments and the students in the gradebook with nbgrader's Gradebook API, run as the instructor
@@ -39,7 +40,7 @@ from .hub import COURSE_FOLDER, COURSE_ID, HubSite, Member, instructor_of, priva
 
 #: exchange folders nbgrader's release makes, with the modes this course keeps (see the module docstring)
 EXCHANGE_FOLDERS = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
-EXCHANGE_ROOT_MODE = 0o1777
+EXCHANGE_ROOT_MODE = 0o755
 #: what the instructor's course folder starts from
 COURSE_FILES = ("nbgrader_config.py", "source", "release")
 
@@ -190,7 +191,7 @@ def exchange_changes(site: HubSite, instructor: str | None) -> list[str]:
 
 
 def set_up_exchange(site: HubSite, instructor: str) -> None:
-    """The exchange root (root's, 1777) and the course's folders in it (the instructor's, EXCHANGE_FOLDERS)."""
+    """The exchange root (root's, 0755) and the course's folders in it (the instructor's, EXCHANGE_FOLDERS)."""
     site.exchange.parent.mkdir(parents=True, exist_ok=True)
     site.exchange.mkdir(exist_ok=True)
     os.chown(site.exchange, 0, 0)

@@ -5,7 +5,9 @@
 
 job: {"cells": [{"kind": "setup" | "test", "grade_id": str, "source": str}, ...],
       "names": [the names the solution cells define], "transcripts": {grade_id: [records]}}
-results: {grade_id: {"passed": bool, "ename": str, "evalue": str}} for every test cell.
+results: {grade_id: {"passed": bool, "ename": str, "evalue": str, "output": str}} for every test cell; "output"
+is what the trusted test code printed (at most MAX_OUTPUT characters), the only text of a test cell that feedback
+shows besides the verdict.
 
 Only code from the gradebook runs here (locked set-up cells and test cells); the student's code never does.
 The server imports what the jobs' set-up cells import (numpy, matplotlib, helpers' modules) once, in itself, then
@@ -34,6 +36,10 @@ def _python(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
+#: characters of a test cell's printed output kept in its result
+MAX_OUTPUT = 20_000
+
+
 def run(job: dict) -> dict:
     from helpers.transcript import Replay
 
@@ -52,13 +58,15 @@ def run(job: dict) -> dict:
                 exec(compile(source, f"<{gid}>", "exec"), namespace)
         except BaseException as error:  # noqa: BLE001 - a test's failure, whatever it is, is a result
             if cell["kind"] == "test":
-                results[gid] = {"passed": False, "ename": type(error).__name__, "evalue": str(error)[:4000]}
+                results[gid] = {"passed": False, "ename": type(error).__name__, "evalue": str(error)[:4000],
+                                "output": sink.getvalue()[:MAX_OUTPUT]}
             continue
+        else:
+            if cell["kind"] == "test":
+                results[gid] = {"passed": True, "ename": "", "evalue": "", "output": sink.getvalue()[:MAX_OUTPUT]}
         finally:
             sink.seek(0)
             sink.truncate()
-        if cell["kind"] == "test":
-            results[gid] = {"passed": True, "ename": "", "evalue": ""}
     return results
 
 

@@ -110,7 +110,7 @@ def test_collect_takes_the_students_own_latest_submission_over_a_later_forged_on
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
 
-    from grader.exchange import OwnerCheckedCollect
+    from grader.collect import OwnerCheckedCollect
 
     collect = OwnerCheckedCollect(coursedir=CourseDirectory(), authenticator=Authenticator())
     records = [_record("ada", 0), _record("ada", 1), _record("ben", 5)]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import sandbox
+from grader import mounts, sandbox
 from grader.execute import SafeExecute
 from grader.kernel import CourseKernelManager, SandboxUnavailable
 from conftest import ROOT
@@ -103,16 +103,42 @@ def test_a_grading_kernel_starts_from_an_environment_under_tmp(tmp_env, through,
 
 def test_the_environment_is_bound_after_the_tmpfs_and_the_course_and_scratch_stay_hidden(tmp_env, tmp_path):
     cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
-    cmd = sandbox.bwrap_command(cwd, kernel_dir, [str(tmp_env), "-m", "ipykernel_launcher"])
-    binds = [cmd[i + 2] for i, arg in enumerate(cmd) if arg == "--ro-bind"][1:]  # after the read-only root
+    kernel_dir.mkdir()
+    cmd = mounts.bwrap_command(cwd, kernel_dir, [str(tmp_env), "-m", "ipykernel_launcher"])
+    binds = [cmd[i + 2] for i, arg in enumerate(cmd) if arg in ("--ro-bind", "--ro-bind-try", "--bind")]
     env = str(tmp_env.parents[1])
     assert env in binds and cmd.index(env) > cmd.index("/tmp"), f"the environment is not bound over /tmp: {cmd}"
     assert cmd.index(env) < cmd.index(str(cwd)), f"the notebook's folder must be mounted after the binds: {cmd}"
-    for forbidden in (str(ROOT), "/tmp", str(cwd), str(tmp_path), "/"):
+    for forbidden in (str(ROOT), "/tmp", str(cwd), str(tmp_path), "/", "/etc", "/home", "/root", "/srv", "/var",
+                      "/opt", str(Path.home())):
         assert forbidden not in binds, f"{forbidden} would be shown whole in the sandbox: {binds}"
+    sources = [cmd[i + 1] for i, arg in enumerate(cmd) if arg in ("--ro-bind", "--bind")]
+    assert "/" not in sources, f"the root must start empty, not as a bind of /: {cmd}"
     inside_root = [b for b in binds if b.startswith(f"{ROOT}/")]
     assert all(b.startswith((f"{ROOT}/.venv", f"{ROOT}/helpers")) for b in inside_root), (
         f"only .venv and helpers of the course folder may be shown: {inside_root}")
+
+
+def test_the_submissions_own_files_are_bound_read_only_but_never_a_link_or_a_notebook(tmp_path):
+    cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
+    (cwd / "data").mkdir(parents=True)
+    kernel_dir.mkdir()
+    (cwd / "mysolution.py").write_text("x = 1\n")
+    (cwd / "data" / "points.csv").write_text("1,2\n")
+    (cwd / "01_normalization.ipynb").write_text("{}")  # restored for grading: it holds the hidden tests
+    (cwd / "gradebook.db").symlink_to(ROOT / "nbgrader_config.py")
+    assert sorted(mounts.submission_files(cwd)) == [Path("data/points.csv"), Path("mysolution.py")]
+    cmd = mounts.bwrap_command(cwd, kernel_dir, [sys.executable, "-c", "pass"])
+    ro = [cmd[i + 2] for i, arg in enumerate(cmd) if arg == "--ro-bind"]
+    assert str(cwd / "mysolution.py") in ro and str(cwd / "data" / "points.csv") in ro
+    assert cmd.index(str(cwd / "mysolution.py")) > cmd.index(str(cwd)), "bound before the notebook's tmpfs hides it"
+
+
+def test_the_kernel_keeps_only_the_environment_it_needs(monkeypatch):
+    monkeypatch.setenv("NBGRADER_DB_URL", "postgresql://grader:secret@db/course")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    env = mounts.kernel_environment()
+    assert "NBGRADER_DB_URL" not in env and env.get("LC_ALL") == "C.UTF-8" and "PATH" in env
 
 
 def test_symlinked_paths_are_bound_where_they_lead_and_as_named_but_never_above_the_scratch(tmp_path):
@@ -121,8 +147,8 @@ def test_symlinked_paths_are_bound_where_they_lead_and_as_named_but_never_above_
     (real / "lib").mkdir(parents=True)
     (cwd / "x").mkdir(parents=True)
     alias.symlink_to(real)
-    binds = sandbox._binds([str(alias / "lib"), str(alias), str(tmp_path), str(cwd / "x")],
-                           [sandbox.TMP], [cwd, tmp_path / "kernel"])
+    binds = mounts._binds([str(alias / "lib"), str(alias), str(tmp_path), str(cwd / "x")],
+                           [mounts.TMP], [cwd, tmp_path / "kernel"])
     assert binds == [(real, alias), (real, real)], (
         f"expected the real folder at its own path and at the symlink's, nothing above the notebook: {binds}")
 
@@ -207,3 +233,34 @@ def test_a_kernel_whose_starter_dies_while_it_starts_does_not_outlive_it(tmp_pat
     for pid in left:
         os.kill(pid, 9)
     assert gone and not left, f"the kernel outlived the process that started it: pids {left}"
+
+
+def test_no_kernel_outlives_a_starter_killed_at_any_moment_of_its_start(tmp_path):
+    """A grading worker may die at any moment: before the launcher runs, while bubblewrap sets up (as root it changes
+    credentials, which clears a parent-death signal), or once the kernel runs. Killed at random moments many times,
+    it leaves nothing behind (the launcher supervises bubblewrap and kills its process group)."""
+    import random
+
+    marker = f"orphan-random-{os.getpid()}-{tmp_path.name}"
+    cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
+    cwd.mkdir()
+    kernel_dir.mkdir()
+    launch = [sys.executable, "-m", "grader.sandbox", "--parent-pid=PARENT", "--cwd", str(cwd),
+              "--kernel-dir", str(kernel_dir), "--", sys.executable, "-c", f"import time; time.sleep(120)  # {marker}"]
+    rng = random.Random()  # a new order of moments each run: any of them must leave nothing
+    for i in range(12):  # half while the launcher itself starts, half while bubblewrap or the kernel does
+        delay = rng.uniform(0.0, 0.05) if i % 2 == 0 else rng.uniform(0.05, 0.6)
+        starter = textwrap.dedent(f"""
+            import os, subprocess, time
+            subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch!r}], start_new_session=True)
+            time.sleep({delay})
+            os._exit(0)
+        """)
+        subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT)
+    deadline = time.monotonic() + 20
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the process table, with a deadline
+    left = _processes_with(marker)
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, f"kernels outlived the process that started them: pids {left}"

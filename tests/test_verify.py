@@ -30,7 +30,8 @@ def test_the_server_gives_the_verdicts_of_a_one_off_run(verifier):
         assert verifier.check(job, timeout=30) == run(job), source
     one_off = subprocess.run([sys.executable, "-m", "grader.verify"], input=json.dumps(_job("assert False, 'no'")),
                              capture_output=True, text=True, check=True)
-    assert json.loads(one_off.stdout)["test_it"] == {"passed": False, "ename": "AssertionError", "evalue": "no"}
+    assert json.loads(one_off.stdout)["test_it"] == {"passed": False, "ename": "AssertionError", "evalue": "no",
+                                                     "output": ""}
     assert verifier.check(_job("assert False, 'no'"), timeout=30) == json.loads(one_off.stdout)
 
 
@@ -38,7 +39,11 @@ def test_a_job_cannot_change_what_the_next_job_sees(verifier):
     patched = _job("np.allclose = lambda *a, **k: True\nimport helpers.checks\nhelpers.checks.expect = print")
     assert verifier.check(patched, timeout=30)["test_it"]["passed"]
     honest = _job("from helpers.checks import expect\nexpect(not np.allclose(1, 2), 'allclose still compares')")
-    assert verifier.check(honest, timeout=30)["test_it"] == {"passed": True, "ename": "", "evalue": ""}
+    assert verifier.check(honest, timeout=30)["test_it"] == {"passed": True, "ename": "", "evalue": "", "output": ""}
+
+
+def test_what_the_trusted_test_prints_is_its_output():
+    assert run(_job("print('4 checks passed')"))["test_it"]["output"] == "4 checks passed\n"
 
 
 def test_a_job_that_runs_too_long_is_stopped_and_the_server_goes_on(verifier):

@@ -1,0 +1,65 @@
+"""What the feedback shows of a test cell and of the student's own cells, on tiny notebooks: the re-check's verdict
+(`grader.recheck.vouched_outputs`), never what the kernel printed in a test cell; no hidden test line anywhere
+(`grader.feedback.HideHiddenTests`); tracebacks down to the student's own lines."""
+
+from __future__ import annotations
+
+from nbformat.notebooknode import NotebookNode
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from grader.execute import STOPPED
+from grader.feedback import WITHHELD, HideHiddenTests, hidden_lines, student_frames
+from grader.recheck import vouched_outputs
+
+HIDDEN = "expect_close(call(normalize, _X, _mu, _sigma), _expected, 'X_norm', _on)"
+
+
+def _test_cell(source: str, outputs=()) -> NotebookNode:
+    cell = new_code_cell(source, outputs=list(outputs))
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "test_it", "points": 1}
+    return cell
+
+
+def _error(ename="AssertionError", evalue="x"):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def test_a_passing_test_cell_shows_what_the_trusted_test_printed_not_what_the_kernel_did():
+    cell = _test_cell("check()", [new_output("stream", name="stdout", text=f"hook saw: {HIDDEN}\n")])
+    verdict = {"passed": True, "ename": "", "evalue": "", "output": "normalize: the visible checks pass.\n"}
+    assert [o.get("text") for o in vouched_outputs(cell, verdict)] == ["normalize: the visible checks pass.\n"]
+
+
+def test_a_failing_test_cell_shows_the_rechecks_message_never_the_kernels():
+    cell = _test_cell("check()", [_error("ValueError", f"leaked {HIDDEN}")])
+    verdict = {"passed": False, "ename": "CheckFailed", "evalue": "X_norm: expected 1.0, found 2.0", "output": ""}
+    out = vouched_outputs(cell, verdict)
+    assert [(o.ename, o.evalue) for o in out] == [("CheckFailed", "X_norm: expected 1.0, found 2.0")]
+
+
+def test_a_cell_the_kernel_failed_stays_failed_in_the_graders_words():
+    passed = {"passed": True, "ename": "", "evalue": "", "output": ""}
+    failed = vouched_outputs(_test_cell("check()", [_error("ValueError", HIDDEN)]), passed)
+    assert failed[0].output_type == "error" and HIDDEN not in failed[0].evalue and "kernel" in failed[0].evalue
+    stopped = _test_cell("check()", [_error("CellTimeoutError", "forged by the student")])
+    stopped.metadata[STOPPED] = {"ename": "CellTimeoutError", "evalue": "this cell did not finish within 30 s"}
+    assert [o.evalue for o in vouched_outputs(stopped, passed)] == ["this cell did not finish within 30 s"]
+    assert vouched_outputs(_test_cell("check()"), None)[0].output_type == "error", "no verdict must mean failed"
+
+
+def test_feedback_withholds_any_output_that_repeats_a_hidden_line():
+    test = _test_cell(f"visible()\n### BEGIN HIDDEN TESTS\n{HIDDEN}\n### END HIDDEN TESTS")
+    solution = new_code_cell("print(SEEN)", outputs=[new_output("stream", name="stdout", text=f"SEEN: {HIDDEN}\n"),
+                                                     new_output("stream", name="stdout", text="my own output\n")])
+    nb = new_notebook(cells=[test, solution])
+    assert hidden_lines(nb) == {HIDDEN}
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    assert HIDDEN not in nb.cells[0].source
+    assert [o.text for o in nb.cells[1].outputs] == [WITHHELD, "my own output\n"]
+
+
+def test_a_traceback_keeps_the_students_lines_and_leaves_library_frames_out():
+    tb = ["LinAlgError   Traceback (most recent call last)", "Cell \x1b[0;32mIn[2], line 2\x1b[0m\n----> 2 inv(A)",
+          "\x1b[0;31mFile \x1b[0;32m/venv/lib/python3.11/site-packages/numpy/linalg/_linalg.py:647\x1b[0m, in inv(a)",
+          "LinAlgError: Singular matrix"]
+    assert student_frames(tb) == [tb[0], tb[1], "(1 frame(s) inside libraries left out)", tb[3]]
