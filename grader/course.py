@@ -19,13 +19,17 @@ import re
 import sys
 from pathlib import Path
 
-#: Assignment ids in course order; each has source/<id>/<id>.ipynb.
-ASSIGNMENTS = (
-    "01_normalization",
-    "02_vanishing_exploding",
-    "03_initialization",
-    "04_gradient_checking",
-)
+#: An assignment id: a two-digit place in the course order, then its name (01_normalization).
+ASSIGNMENT_ID = re.compile(r"^\d\d_[a-z][a-z0-9_]*$")
+
+
+def discover(source: Path) -> list[str]:
+    """The assignment ids of a `source` folder, in course order: every folder named like an id
+    (`ASSIGNMENT_ID`) holding a notebook of its own name. Adding an assignment is adding its folder."""
+    if not source.is_dir():
+        return []
+    return sorted(p.name for p in source.iterdir()
+                  if ASSIGNMENT_ID.match(p.name) and (p / f"{p.name}.ipynb").is_file())
 
 #: nbgrader's steps, by the name used here, and the CourseDirectory trait that names their folder.
 STEPS = {"source": "source_directory", "release": "release_directory", "submitted": "submitted_directory",
@@ -46,8 +50,7 @@ def course_root(start: Path | str | None = None) -> Path:
 def assignments(root: Path | str | None = None) -> list[str]:
     """The assignment ids with a notebook under `<root>/source/`, in course order: the repository's own layout,
     read without loading nbgrader (for the example and fixture tooling; a course run uses `Course.assignments`)."""
-    root = course_root(root)
-    return [a for a in ASSIGNMENTS if (root / "source" / a / f"{a}.ipynb").is_file()]
+    return discover(course_root(root) / "source")
 
 
 def load_config(root: Path):
@@ -116,8 +119,8 @@ class Course:
 
     @property
     def assignments(self) -> list[str]:
-        """The assignment ids that have a source notebook, in course order."""
-        return [a for a in ASSIGNMENTS if self.notebook("source", a).is_file()]
+        """The assignment ids that have a source notebook, in course order (`discover`)."""
+        return [a for a in discover(self.root / "source") if self.notebook("source", a).is_file()]
 
     def submissions(self, assignment: str) -> list[tuple[str, Path]]:
         """(student id, folder) of every submission of `assignment` under submitted/, sorted by student."""

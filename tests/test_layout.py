@@ -92,3 +92,13 @@ def test_the_checks_the_notebooks_import_need_nothing_of_grader():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('grader', 'nbgrader', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", f"importing helpers imported {out.stdout.strip()}"
+
+
+def test_assignments_are_discovered_from_source_in_course_order(tmp_path):
+    from grader.course import discover
+
+    for name in ("02_b", "01_a", "notes", "03_empty", "10_late"):
+        (tmp_path / name).mkdir()
+        if name != "03_empty":
+            (tmp_path / name / f"{name}.ipynb").write_text("{}")
+    assert discover(tmp_path) == ["01_a", "02_b", "10_late"]
