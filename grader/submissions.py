@@ -31,7 +31,8 @@ and, for the submission folder (one line each, before the first section):
 - `# link: <name> -> <target>` makes <name> in the folder a symbolic link to <target>, which is `source` (the
   instructor's notebook of the assignment), `classmate` (the honest student's notebook) or any path, dangling
   or not; a link named like a notebook takes its place;
-- `# extra: <name>` writes a small file <name> in the folder (e.g. `.venv/pyvenv.cfg`);
+- `# extra: <name>` writes a small file <name> in the folder (e.g. `.venv/pyvenv.cfg`); a section
+  `# %% module: <name>` writes its code as the file <name> beside the notebook (a module the notebook imports);
 - `# student: latin-1` hands the submission in under a folder name that is not valid UTF-8 (`<scenario>_jürgen`
   encoded in Latin-1, as a zip export writes it); `student_id` gives the name it is graded or reported under;
 - `# outcome: error <words>` says the submission cannot be graded, and the reason must contain <words>;
@@ -142,6 +143,8 @@ class Scenario:
     edits: list[tuple[str, str, str]] = field(default_factory=list)
     #: the submission folder: file names, timestamp.txt, nbformat, ids, and the expected outcome
     folder: dict[str, list[str]] = field(default_factory=dict)
+    #: files handed in beside the notebook: name -> text (`# %% module: <name>` sections)
+    modules: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, path: Path, assignment: str | None = None) -> "Scenario":
@@ -160,17 +163,19 @@ class Scenario:
         if len(parts) < 4 and not folder.keys() & {"file", "timestamp", "nbformat", "ids", "content", "link", "extra",
                                                     "student", "metadata"}:
             raise ValueError(f"{path}: no '# %% cell: <grade_id>' section and nothing odd about its folder")
-        cells, edits = {}, []
+        cells, edits, modules = {}, [], {}
         for i in range(1, len(parts), 3):
             action, gid, code = parts[i], parts[i + 1], parts[i + 2].strip("\n") + "\n"
             if action == "cell":
                 cells[gid] = code
+            elif action == "module":
+                modules[gid] = code
             elif action in _EDITS:
                 edits.append((action, gid, code if action != "edit" or code.strip() else ""))
             else:
-                raise ValueError(f"{path}: unknown section '# %% {action}:'; known: cell, {', '.join(_EDITS)}")
+                raise ValueError(f"{path}: unknown section '# %% {action}:'; known: cell, module, {', '.join(_EDITS)}")
         return cls(path.stem, assignment, doc.group(1).strip() if doc else "", cells, set(loses.split()), edits,
-                   folder)
+                   folder, modules)
 
     def notebook(self, root: Path) -> nbformat.NotebookNode:
         """The full submission: the instructor's solutions with this scenario's cells in place."""
@@ -211,6 +216,8 @@ class Scenario:
         for name in self.folder.get("extra", []):
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_text("written by the scenario\n")
+        for name, code in self.modules.items():
+            (target / name).write_text(code)
         for spec in self.folder.get("link", []):
             name, to = (part.strip() for part in spec.split("->"))
             to = {"source": root / "source" / self.assignment / f"{self.assignment}.ipynb",
