@@ -18,12 +18,22 @@ if os.environ.get("NBGRADER_DB_URL"):
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A submission's notebook runs in seconds; a cell past this is stuck (an infinite loop, say).
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
-# Keep autograded notebooks and feedback small whatever a submission prints.
+# What one submission may use when graded, in one place (README, "Grading safety"). A notebook of this course runs
+# in seconds: a cell past the timeout is stuck (an infinite loop, say), interrupted, and grading goes on; Validate
+# gives a cell the same time (grader/plugins/validate.py).
+c.SafeExecute.timeout = 30
+c.SafeExecute.interrupt_on_timeout = True
+c.SafeExecute.max_output_bytes = 2_000_000
 c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 60
+c.CourseKernelManager.cpu_seconds = 300
+c.CourseKernelManager.memory_mib = 3072
+c.CourseKernelManager.file_mib = 64
+c.CourseKernelManager.processes = 128
+# c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)
+# What the hub's collect takes of one submission (grader/hub/collect.py).
+c.SafeCollect.max_files = 100
+c.SafeCollect.max_mib = 20
 
 # The exchange (release/fetch/submit, and the assignment list in JupyterLab) lives inside the course,
 # so a single-machine course needs no /srv/nbgrader and no root. On the course's JupyterHub, COURSE_EXCHANGE names
@@ -36,52 +46,40 @@ else:
     os.makedirs(c.Exchange.root, exist_ok=True)
 c.Exchange.path_includes_course = True
 
-# A timestamp.txt that nbgrader cannot parse stops its whole run (nbgrader 0.9.6 calls a missing `fail`):
-# read timestamps leniently instead, and ignore an unreadable one with a warning (grader/timestamps.py).
-from grader.timestamps import install as read_timestamps_leniently  # noqa: E402
+# The course's patches of nbgrader, each naming what it fixes, refused under another nbgrader than the one they were
+# written for (grader/plugins/patches.py): timestamps read leniently, new gradebooks stamped in process, and
+# Validate (the JupyterLab button, `nbgrader validate`) running a notebook as grading does where a student sees it.
+from grader.plugins.patches import install as patch_nbgrader  # noqa: E402
 
-read_timestamps_leniently()
-
-# nbgrader stamps every new gradebook with the revision `alembic heads` prints, run in a subprocess (seconds);
-# alembic's own API gives the same revision in this process (grader/gradebook.py).
-from grader.gradebook import install as stamp_new_gradebooks_in_process  # noqa: E402
-
-stamp_new_gradebooks_in_process()
+patch_nbgrader()
 
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, course grade):
-# the kernel runs in a sandbox (grader.kernel, grader.sandbox), every test that passes is checked again
-# outside it (grader.recheck.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
+# the kernel runs in a sandbox (grader.plugins.kernel, grader.plugins.sandbox), every test that passes is checked again
+# outside it (grader.plugins.recheck.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
     SaveAutoGrades)
 
-from grader.execute import SafeExecute  # noqa: E402
-from grader.feedback import HideHiddenTests  # noqa: E402
-from grader.mathml import MarkdownMathML  # noqa: E402
-from grader.recheck import Reverify  # noqa: E402
-from grader.restore import RestoreCells  # noqa: E402
+from grader.plugins.execute import SafeExecute  # noqa: E402
+from grader.plugins.hidden_tests import HideHiddenTests  # noqa: E402
+from grader.plugins.mathml import MarkdownMathML  # noqa: E402
+from grader.plugins.recheck import Reverify  # noqa: E402
+from grader.plugins.restore import RestoreCells  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-# RestoreCells (grader.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
+# RestoreCells (grader.plugins.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
 c.Autograde.sanitize_preprocessors = [ClearOutput, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
-# Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/mathml.py).
+# Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/plugins/mathml.py).
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, MarkdownMathML, CSSHTMLHeaderPreprocessor]
-c.SafeExecute.timeout = 30
-# c.CourseKernelManager.sandbox = False  # grade without the sandbox where bubblewrap cannot run (not safe)
 
 # grades.csv (`nbgrader export` and `course grade` alike): nbgrader's CSV columns, with no score where grading failed
-# (the reason is in grading-errors.csv), never a zero (grader/export.py).
-from grader.export import GradesCsv  # noqa: E402
+# (the reason is in grading-errors.csv), never a zero (grader/classrun/export.py).
+from grader.classrun.export import GradesCsv  # noqa: E402
 
 c.ExportApp.plugin_class = GradesCsv
 
-# Validate (the JupyterLab button, `nbgrader validate`) runs a notebook as grading does where a student sees it:
-# no stdin, grading's per-cell timeout, no demo_* cells, stderr scored as grading scores it, and an error in any
-# code cell reported, solution cells included (an input() there fails when grading), see grader/validate.py.
-from grader.validate import install as validate_as_grading  # noqa: E402
-
-validate_as_grading()
+# Validate reports an error in any code cell, solution cells included (an input() there fails when grading).
 c.Validator.validate_all = True

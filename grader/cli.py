@@ -34,7 +34,7 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_run(course: Course, run: dict) -> None:
-    from .scores import score_table
+    from .classrun.scores import score_table
 
     secs = run["seconds"]
     print(f"graded {run['graded']} submission(s) of {', '.join(run['assignments']) or 'nothing'} with "
@@ -51,11 +51,11 @@ def _print_run(course: Course, run: dict) -> None:
 
 
 def grade(args) -> int:
-    from .run import grade_class
+    from .classrun.run import grade_class
 
     course = Course.find()
     if args.command == "demo":
-        from .demo import copy_examples, forget_examples
+        from .tools.demo import copy_examples, forget_examples
 
         forget_examples(course)
         print(f"copied {len(copy_examples(course))} example submissions into submitted/")
@@ -66,7 +66,7 @@ def grade(args) -> int:
 
 
 def feedback(args) -> int:
-    from .run import regenerate_feedback
+    from .classrun.run import regenerate_feedback
 
     run = regenerate_feedback(Course.find(), args.assignments, args.students, args.scheduler, args.jobs)
     print(f"wrote the feedback of {run['graded']} submission(s) with {run['jobs']} worker(s)")
@@ -76,7 +76,7 @@ def feedback(args) -> int:
 
 
 def scores(args) -> int:
-    from .scores import score_table
+    from .classrun.scores import score_table
 
     print(score_table(Course.find()))
     return 0
@@ -90,7 +90,7 @@ def release(args) -> int:
 
 
 def examples(args) -> int:
-    from .submissions import write_examples
+    from .tools.scenarios import write_examples
 
     for path in write_examples():
         print(path)
@@ -98,7 +98,7 @@ def examples(args) -> int:
 
 
 def bench(argv: list[str]) -> int:
-    from .bench import main as bench_main
+    from .tools.bench import main as bench_main
 
     return bench_main(argv)
 
@@ -136,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
                            ("release", release, "regenerate release/ from source/"),
                            ("examples", examples, "regenerate examples/submitted/ from examples/students.json")):
         sub.add_parser(name, help=text, description=text).set_defaults(run=fn)
-    # its own options (course bench --help) are parsed by grader.bench
+    # its own options (course bench --help) are parsed by grader.tools.bench
     sub.add_parser("bench", help="sequential nbgrader against course grade on a synthetic class", add_help=False)
     sub.add_parser("roster", help="(root) the accounts, course folder and exchange of the course's JupyterHub",
                    add_help=False)

@@ -114,7 +114,7 @@ def bundle(course: Course, names: list[str]) -> dict:
             digest.update(data)
     key = digest.hexdigest()
     # generated in a folder that stays (not a temporary one): nbgrader changes the working directory while it
-    # generates, and worker processes spawned meanwhile inherit it (grader.cluster.Cluster)
+    # generates, and worker processes spawned meanwhile inherit it (grader.classrun.cluster.Cluster)
     cached = template_path(course, key)
     folder = cached.parent
     if not cached.is_file():

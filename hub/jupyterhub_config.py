@@ -11,7 +11,7 @@ Read from the environment (the Makefile's variables, with its defaults):
     NBGRADER_DB_URL              the gradebook's database, passed to the instructor's server when set
 
 Every user's server is `jupyterhub-singleuser` from the prefix, run as that Unix user (LocalProcessSpawner) in
-their home, opening JupyterLab. Its environment, by role (`grader.hub.HubSite.role_env`, the one definition the
+their home, opening JupyterLab. Its environment, by role (`grader.hub.site.HubSite.role_env`, the one definition the
 roster command and the tests share), points JUPYTER_CONFIG_PATH at the role's folder in <prefix>/etc/jupyter/:
 
 - student: nbgrader's assignment list and Validate only; the formgrader and course-list server extensions are off
@@ -20,7 +20,7 @@ roster command and the tests share), points JUPYTER_CONFIG_PATH at the role's fo
 - instructor: every nbgrader extension, on the course folder ~/optimization-setup (COURSE_ROOT), and the
   formgrader allowed in JupyterLab's iframe (instructor/jupyter_server_config.py: JupyterHub >= 4.1 sends
   `frame-ancestors 'none'`, which blanks it, jupyter/nbgrader#1870);
-- both: the shared exchange with the private exchange classes of grader/exchange.py (common/nbgrader_config.py).
+- both: the shared exchange with the private exchange classes of grader/hub/exchange.py (common/nbgrader_config.py).
 
 The roster is read when the hub starts: restart it after `course roster` adds people.
 """
@@ -28,7 +28,7 @@ The roster is read when the hub starts: restart it after `course roster` adds pe
 import os
 from pathlib import Path
 
-from grader.hub import HubSite, read_roster
+from grader.hub.site import HubSite, read_roster
 
 c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
 

@@ -13,8 +13,8 @@ import pytest
 
 from grader.course import nbgrader
 from helpers.checks import MISTAKE
-from grader.submissions import Scenario, example_notebook, graded_cells, scenarios, solution_cells
-from conftest import ASSIGNMENTS, FIXTURES, ROOT, cell_scores, make_course, submit
+from grader.tools.scenarios import Scenario, example_notebook, graded_cells, scenarios, solution_cells
+from support import ASSIGNMENTS, FIXTURES, ROOT, cell_scores, make_course, submit
 
 _graded: dict = {}
 

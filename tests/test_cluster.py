@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import graded_class
-from grader.bench import results as autograde_results
+from support import graded_class
+from grader.tools.bench import results as autograde_results
 from servers import DaskCluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.xdist_group("cluster")]
@@ -110,8 +110,8 @@ def test_a_task_that_kills_its_worker_is_retried_once_then_reported_and_the_othe
     """On the embedded cluster: a task that kills its worker process runs twice (retried once on a fresh worker),
     then comes back as KilledWorker, which the run reports as "could not be graded"; the other tasks finish, none
     of them charged for waiting behind it (with Dask's default worker-saturation of 1.1 one of them often was)."""
-    from grader.cluster import connect
-    from grader.run import _run_tasks, _task_error
+    from grader.classrun.cluster import connect
+    from grader.classrun.run import _run_tasks, _task_error
 
     attempts = tmp_path / "attempts"
     kill = lambda path: (open(path, "a").write("x\n"), os._exit(1))  # noqa: E731 - pickled by value for the workers

@@ -1,4 +1,4 @@
-"""What the hub's collect (`grader.collect.SafeCollect`) takes from a submission folder, on folders made here: only
+"""What the hub's collect (`grader.hub.collect.SafeCollect`) takes from a submission folder, on folders made here: only
 regular files (never through a link), nothing without its secret or over the limits, and a time the student cannot
 set. tests/hub/test_security.py does the same as a hostile student on the real hub."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.collect import TIMESTAMP_FORMAT, SafeCollect
+from grader.hub.collect import TIMESTAMP_FORMAT, SafeCollect
 
 
 @pytest.fixture

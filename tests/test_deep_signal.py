@@ -11,6 +11,7 @@ import pytest
 
 from helpers import deep_signal as ds
 from references import solutions
+from support import numerical_gradient
 
 ref = solutions("02_vanishing_exploding")
 LINEAR = {"linear_forward": ref.deep_linear_forward}
@@ -23,19 +24,6 @@ def random_network(dims, m, seed=RNG_SEED):
     x = rng.standard_normal((dims[0], m))
     weights = [rng.standard_normal((dims[l + 1], dims[l])) for l in range(len(dims) - 1)]
     return x, weights
-
-
-def numerical_gradient(f, v, h=1e-6):
-    grad = np.zeros_like(v)
-    for i in np.ndindex(v.shape):
-        old = v[i]
-        v[i] = old + h
-        up = f()
-        v[i] = old - h
-        down = f()
-        v[i] = old
-        grad[i] = (up - down) / (2 * h)
-    return grad
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])

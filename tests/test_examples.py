@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from grader.submissions import example_plan, expected_scores, write_examples
-from conftest import ROOT, ASSIGNMENTS, cell_scores, make_course
+from grader.tools.scenarios import example_plan, expected_scores, write_examples
+from support import ROOT, ASSIGNMENTS, cell_scores, make_course
 
 
 def test_examples_are_what_the_builder_produces(tmp_path):

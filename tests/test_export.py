@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from grader.course import Course, interpreter_on_path, nbgrader
-from grader.gradebook import export_errors, export_grades
-from conftest import ROOT
+from grader.classrun.gradebook import export_errors, export_grades
+from support import ROOT
 
 A = "01_normalization"
 
@@ -60,7 +60,7 @@ def test_plain_nbgrader_export_writes_the_same_grades_csv(course):
 
 
 def test_a_row_that_cannot_be_computed_is_empty_and_listed_with_the_reason(course, monkeypatch):
-    from grader.export import GradesCsv
+    from grader.classrun.export import GradesCsv
 
     real = GradesCsv.row
 

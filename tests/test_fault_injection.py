@@ -16,14 +16,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import grader.cluster
-import grader.intake
-import grader.report
-import grader.run
+import grader.classrun.cluster
+import grader.classrun.intake
+import grader.classrun.report
+import grader.classrun.run
 from grader.course import Course
-from grader.export import GradesCsv
-from grader.run import grade_class
-from conftest import ROOT, cell_scores, submit
+from grader.classrun.export import GradesCsv
+from grader.classrun.records import AutogradeTask, TaskResult
+from grader.classrun.run import grade_class
+from support import ROOT, cell_scores, submit
 
 A = "01_normalization"
 HONEST = ["ada", "hal"]
@@ -52,13 +53,13 @@ def _record(course: Course) -> dict:
 RECORD: dict = {}
 
 
-def fake_autograde(bundle, submission):
+def fake_autograde(bundle, task: AutogradeTask) -> TaskResult:
     """The worker's task, given full marks from RECORD, raising for ivy."""
-    if submission["student"] == "ivy":
+    if task.key.student == "ivy":
         raise RuntimeError("the task raised")
-    return {"ok": True, "error": None, "record": RECORD, "seconds": 0.01, "worker": "test", "feedback_error": None,
-            "autograded": {f"{A}.ipynb": submission["files"][f"{A}.ipynb"]},
-            "feedback": {f"{A}.html": b"<html>feedback</html>"} if submission["feedback"] else None}
+    return TaskResult(ok=True, record=RECORD, seconds=0.01, worker="test",
+                      autograded={f"{A}.ipynb": task.files[f"{A}.ipynb"]},
+                      feedback={f"{A}.html": b"<html>feedback</html>"} if task.feedback else None)
 
 
 def _raising_for(student: str, real, why: str, match=lambda args: args):
@@ -85,20 +86,20 @@ def faulted(tmp_path_factory):
     course = Course(course_root)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(grader.cluster, "warm_worker", lambda dask_worker=None: None)  # it would chdir this process
-    mp.setattr(grader.run, "autograde", fake_autograde)
-    mp.setattr(grader.intake, "resolve_notebook", _raising_for("ben", grader.intake.resolve_notebook,
+    mp.setattr(grader.classrun.cluster, "warm_worker", lambda dask_worker=None: None)  # it would chdir this process
+    mp.setattr(grader.classrun.run, "autograde", fake_autograde)
+    mp.setattr(grader.classrun.intake, "resolve_notebook", _raising_for("ben", grader.classrun.intake.resolve_notebook,
                                                                "the folder vanished", lambda a: a[0].parts))
-    mp.setattr(grader.run, "submission_files", _raising_for("cat", grader.run.submission_files, "disk error",
+    mp.setattr(grader.classrun.run, "submission_files", _raising_for("cat", grader.classrun.run.submission_files, "disk error",
                                                             lambda a: [a[1].student]))
-    mp.setattr(grader.run, "_manual", _raising_for("dan", grader.run._manual, "database is locked",
+    mp.setattr(grader.classrun.run, "_manual", _raising_for("dan", grader.classrun.run._manual, "database is locked",
                                                    lambda a: [a[2]]))
-    mp.setattr(grader.run, "merge_record", _raising_for("eve", grader.run.merge_record, "constraint failed",
+    mp.setattr(grader.classrun.run, "merge_record", _raising_for("eve", grader.classrun.run.merge_record, "constraint failed",
                                                         lambda a: [a[2]]))
-    mp.setattr(grader.run, "write_folder", _raising_for(FEEDBACK, grader.run.write_folder, "disk full",
+    mp.setattr(grader.classrun.run, "write_folder", _raising_for(FEEDBACK, grader.classrun.run.write_folder, "disk full",
                                                         lambda a: a[0].parts if "feedback" in a[0].parts else []))
     mp.setattr(GradesCsv, "row", _raising_for(EXPORT, GradesCsv.row, "broken entry", lambda a: [a[3]]))
-    mp.setattr(grader.report, "_grades", _raising_for(REPORT, grader.report._grades, "bad score",
+    mp.setattr(grader.classrun.report, "_grades", _raising_for(REPORT, grader.classrun.report._grades, "bad score",
                                                       lambda a: [a[0].student_id]))
     try:
         from grader.release import sync_gradebook
@@ -165,7 +166,7 @@ def test_a_submission_whose_grades_the_report_cannot_read_is_listed_and_the_repo
 def test_the_score_table_shows_an_unreadable_entry_and_every_other_score(faulted, monkeypatch):
     from nbgrader.api import Gradebook
 
-    from grader.scores import score_table
+    from grader.classrun.scores import score_table
 
     course, _ = faulted
     monkeypatch.setattr(Gradebook, "find_submission", _raising_for(REPORT, Gradebook.find_submission, "bad row",

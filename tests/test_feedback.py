@@ -1,15 +1,15 @@
 """What the feedback shows of a test cell and of the student's own cells, on tiny notebooks: the re-check's verdict
-(`grader.recheck.vouched_outputs`), never what the kernel printed in a test cell; no hidden test line anywhere
-(`grader.feedback.HideHiddenTests`); tracebacks down to the student's own lines."""
+(`grader.plugins.recheck.vouched_outputs`), never what the kernel printed in a test cell; no hidden test line anywhere
+(`grader.plugins.hidden_tests.HideHiddenTests`); tracebacks down to the student's own lines."""
 
 from __future__ import annotations
 
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grader.execute import STOPPED
-from grader.feedback import WITHHELD, HideHiddenTests, hidden_lines, student_frames
-from grader.recheck import vouched_outputs
+from grader.plugins.execute import STOPPED
+from grader.plugins.hidden_tests import WITHHELD, HideHiddenTests, hidden_lines, student_frames
+from grader.plugins.recheck import vouched_outputs
 
 HIDDEN = "expect_close(call(normalize, _X, _mu, _sigma), _expected, 'X_norm', _on)"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_course
+from support import make_course
 from grader.course import nbgrader
 
 pytestmark = pytest.mark.slow
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def test_the_in_process_revision_is_the_one_alembic_heads_prints():
     from nbgrader.dbutil import _temp_alembic_ini
 
-    from grader.gradebook import alembic_head
+    from grader.plugins.patches import alembic_head
 
     alembic = Path(sys.executable).parent / "alembic"
     with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:  # what nbgrader 0.9.6 runs
@@ -29,6 +29,6 @@ def test_the_in_process_revision_is_the_one_alembic_heads_prints():
 
 def test_a_course_with_a_fresh_gradebook_passes_nbgraders_revision_check(tmp_path):
     """`nbgrader db upgrade` runs alembic's migrations from the stamped revision: an unknown one fails."""
-    course = make_course(tmp_path / "course", ["01_normalization"])  # a new gradebook, stamped through install()
+    course = make_course(tmp_path / "course", ["01_normalization"])  # a new gradebook, stamped through grader.plugins.patches
     proc = nbgrader("db", "upgrade", root=course, check=False)
     assert proc.returncode == 0, f"nbgrader db upgrade refused the stamped gradebook:\n{proc.stderr[-2000:]}"

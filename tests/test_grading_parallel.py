@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from grader.bench import results as autograde_results
+from grader.tools.bench import results as autograde_results
 from grader.course import Course, nbgrader
-from conftest import graded_class
+from support import graded_class
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading_parallel")]
 
@@ -88,7 +88,7 @@ def test_report_embeds_figures_and_names_the_problems(classes):
 
 
 def test_report_lists_a_submission_whose_autograde_raised(classes, tmp_path):
-    from grader.report import write_report
+    from grader.classrun.report import write_report
 
     course = shutil.copytree(classes["parallel"], tmp_path / "class")
     status = {f"{A}/zed": {"ok": False, "seconds": 1.0, "error": "DeadKernelError: Kernel died"}}

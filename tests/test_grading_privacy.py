@@ -23,9 +23,9 @@ import nbformat
 import pytest
 
 from grader.course import nbgrader
-from grader.feedback import hidden_lines
-from grader.submissions import Scenario, example_notebook, graded_cells
-from conftest import FIXTURES, cell_scores, make_course, submit
+from grader.plugins.hidden_tests import hidden_lines
+from grader.tools.scenarios import Scenario, example_notebook, graded_cells
+from support import FIXTURES, cell_scores, make_course, submit
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("privacy")]
 
@@ -117,7 +117,7 @@ def test_the_dask_workers_scratch_is_private_to_the_run(tmp_path, monkeypatch):
     """Dask's default, /tmp/dask-scratch-space, is one fixed path for every user: a student could create it first."""
     import stat
 
-    from grader.cluster import private_scratch
+    from grader.classrun.cluster import private_scratch
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     first, second = private_scratch(), private_scratch()

@@ -20,10 +20,10 @@ import nbformat
 import pytest
 
 from grader.course import nbgrader
-from grader.kernel import CourseKernelManager, SandboxUnavailable
-from grader.sandbox import sandbox_problem
-from grader.submissions import Scenario, example_notebook, graded_cells
-from conftest import FIXTURES, ROOT, cell_scores, make_course, submit
+from grader.plugins.kernel import CourseKernelManager, SandboxUnavailable
+from grader.plugins.sandbox import sandbox_problem
+from grader.tools.scenarios import Scenario, example_notebook, graded_cells
+from support import FIXTURES, ROOT, cell_scores, make_course, submit
 
 A = "01_normalization"
 HOSTILE = sorted((FIXTURES / "hostile").glob("*.py"))
@@ -62,7 +62,7 @@ def graded(tmp_path_factory):
 
 
 def test_the_grading_kernel_refuses_to_start_without_its_sandbox(monkeypatch):
-    monkeypatch.setattr("grader.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
+    monkeypatch.setattr("grader.plugins.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
     with pytest.raises(SandboxUnavailable, match="Refusing to grade.*bubblewrap is not installed.*sandbox = False"):
         CourseKernelManager()
     CourseKernelManager(sandbox=False)  # the instructor's explicit opt-out

@@ -11,7 +11,6 @@ Each scenario must score exactly what its `# loses:` line says, or be reported a
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import subprocess
 import sys
@@ -20,11 +19,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import state
+from grader.classrun import state
 from grader.course import Course, nbgrader
 from grader.release import generate_release
-from grader.submissions import Scenario, example_notebook, graded_cells
-from conftest import FIXTURES, ROOT, cell_scores, submit
+from grader.tools.scenarios import Scenario, example_notebook, graded_cells
+from support import FIXTURES, ROOT, cell_scores, submit
 
 A = "01_normalization"
 TROUBLES = sorted((FIXTURES / "troubles").glob("*.py"))

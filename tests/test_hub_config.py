@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from grader.hub import COURSE_ID, HubSite, Member, read_roster
+from support import ROOT
+from grader.hub.site import COURSE_ID, HubSite, Member, read_roster
 
 HUB = ROOT / "hub"
 
@@ -50,7 +50,7 @@ def test_a_bad_roster_is_refused_with_the_reason(tmp_path, text, words):
 def test_the_hubs_course_id_is_the_courses():
     from grader.course import Course
 
-    assert Course(ROOT).course_id == COURSE_ID, "grader.hub.COURSE_ID and nbgrader_config.py disagree"
+    assert Course(ROOT).course_id == COURSE_ID, "grader.hub.site.COURSE_ID and nbgrader_config.py disagree"
 
 
 def test_each_role_gets_its_config_folder_first_and_only_the_instructor_the_course_and_database():
@@ -110,7 +110,7 @@ def test_collect_takes_the_students_own_latest_submission_over_a_later_forged_on
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
 
-    from grader.collect import OwnerCheckedCollect
+    from grader.hub.collect import OwnerCheckedCollect
 
     collect = OwnerCheckedCollect(coursedir=CourseDirectory(), authenticator=Authenticator())
     records = [_record("ada", 0), _record("ada", 1), _record("ben", 5)]

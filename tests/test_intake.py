@@ -11,9 +11,10 @@ from datetime import datetime
 import pytest
 
 from grader.course import Course
-from grader.handin import notebook_bytes
-from grader.intake import Job, plan, resolve_notebook, submission_files
-from grader.timestamps import install, parse_timestamp, read_timestamp
+from grader.classrun.handin import notebook_bytes
+from grader.classrun.intake import Job, plan, resolve_notebook, submission_files
+from grader.plugins.patches import lenient_timestamps
+from grader.plugins.timestamps import parse_timestamp, read_timestamp
 
 A = "01_normalization"
 NB = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -45,7 +46,7 @@ def test_nbgrader_reads_timestamps_leniently_once_installed(tmp_path):
     from nbgrader.coursedir import CourseDirectory
 
     (tmp_path / "timestamp.txt").write_text("2024-03-01-23-59-00-000000")
-    install()
+    lenient_timestamps()
     found = CourseDirectory().get_existing_timestamp(str(tmp_path))
     assert found == datetime(2024, 3, 1, 23, 59), f"CourseDirectory read {found}"
 

@@ -1,5 +1,7 @@
-"""The code shows its two audiences: `helpers` (what a student's notebook imports) never imports the grading
-platform `grader`; no module imports itself back through others; every module stays small."""
+"""The code shows its two audiences and the platform's parts: `helpers` (what a student's notebook imports) never
+imports the grading platform `grader`; inside `grader`, a part's folder imports only the parts below it (`LAYERS`:
+the course, nbgrader's plug-ins, the class run, the hub, the tools, the command line); no module imports itself
+back through others; every module says in its docstring the one concept it holds."""
 
 from __future__ import annotations
 
@@ -8,11 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 PACKAGES = ("helpers", "grader")
-#: the most lines a module may have
-MAX_LINES = 300
+#: grader's parts from the bottom up: each may import those before it, never one beside or after it
+LAYERS = (("grader", "grader.course", "grader.release"), ("grader.plugins",), ("grader.classrun",), ("grader.hub",),
+          ("grader.tools",), ("grader.cli",))
+
+
+def _layer(name: str) -> int:
+    for i, layer in enumerate(LAYERS):
+        if any(name == part or (part != "grader" and name.startswith(part + ".")) for part in layer):
+            return i
+    raise AssertionError(f"{name} belongs to no part of grader (LAYERS in tests/test_layout.py): put it in one")
 
 
 def _modules() -> dict[str, Path]:
@@ -77,10 +87,17 @@ def test_no_import_cycles():
     assert not cycles, "import cycle: " + " -> ".join(cycles[0])
 
 
+def test_each_part_of_grader_imports_only_the_parts_below_it():
+    wrong = [f"{name} imports {dep}" for name, deps in sorted(GRAPH.items()) if name.startswith("grader")
+             for dep in sorted(deps) if dep.startswith("grader") and _layer(dep) > _layer(name)]
+    assert not wrong, "a part of grader imports one above it: " + "; ".join(wrong)
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
-def test_module_is_small(name):
-    lines = len(MODULES[name].read_text().splitlines())
-    assert lines <= MAX_LINES, f"{MODULES[name].relative_to(ROOT)} has {lines} lines; split it (at most {MAX_LINES})"
+def test_module_says_the_concept_it_holds(name):
+    doc = ast.get_docstring(ast.parse(MODULES[name].read_text()))
+    assert doc and len(doc.split()) >= 4, (
+        f"{MODULES[name].relative_to(ROOT)} has no docstring saying what it holds (one concept per module)")
 
 
 def test_the_checks_the_notebooks_import_need_nothing_of_grader():
@@ -102,3 +119,56 @@ def test_assignments_are_discovered_from_source_in_course_order(tmp_path):
         if name != "03_empty":
             (tmp_path / name / f"{name}.ipynb").write_text("{}")
     assert discover(tmp_path) == ["01_a", "02_b", "10_late"]
+
+
+def test_the_patches_of_nbgrader_refuse_another_nbgrader_naming_what_to_check():
+    from grader.plugins.patches import PATCHES, PatchOutdated, install
+
+    with pytest.raises(PatchOutdated, match="0.9.6.*lenient_timestamps"):
+        install(version="0.10.0")
+    import grader.plugins.patches as patches
+
+    for patch in PATCHES:
+        assert f"`{patch.__name__}`" in patches.__doc__, f"the module docstring does not say what {patch.__name__} fixes"
+
+
+def _checklist(root: Path, assignment: str) -> list[str]:
+    """What of CONTRIBUTING.md's "Add an assignment" checklist `assignment` lacks, in words."""
+    import json
+    import re
+
+    missing = []
+    fixtures = root / "tests" / "fixtures" / assignment
+    if not (root / "release" / assignment / f"{assignment}.ipynb").is_file():
+        missing.append(f"release/{assignment}/ (make release)")
+    if len(list(fixtures.glob("mistake_*.py"))) < 3 or len(list(fixtures.glob("correct_*.py"))) < 2:
+        missing.append(f"tests/fixtures/{assignment}/ with mistakes (3 per graded function) and 2 correct variants")
+    if not (root / "tests" / "fixtures" / "hostile" / f"delegated_to_helpers_{assignment}.py").is_file():
+        missing.append(f"tests/fixtures/hostile/delegated_to_helpers_{assignment}.py")
+    if not (root / "tests" / "claims" / f"claims_{assignment}.py").is_file():
+        missing.append(f"tests/claims/claims_{assignment}.py")
+    students = json.loads((root / "examples" / "students.json").read_text())
+    if assignment not in json.dumps(students):
+        missing.append(f"example students of {assignment} in examples/students.json")
+    if not (root / "notebooks" / f"{assignment}_explorer.ipynb").is_file():
+        missing.append(f"notebooks/{assignment}_explorer.ipynb")
+    if not re.search(rf"`{assignment}`", (root / "README.md").read_text()):
+        missing.append(f"a row of {assignment} in the README's assignment table")
+    return missing
+
+
+@pytest.mark.parametrize("assignment", sorted(p.parent.name for p in (ROOT / "source").glob("*/*.ipynb")))
+def test_every_assignment_has_every_piece(assignment):
+    missing = _checklist(ROOT, assignment)
+    assert not missing, (f"{assignment} lacks what CONTRIBUTING.md's 'Add an assignment' checklist names: "
+                         + "; ".join(missing))
+
+
+def test_the_checklist_names_what_a_new_assignment_lacks(tmp_path):
+    import shutil
+
+    (tmp_path / "examples").mkdir()
+    shutil.copy(ROOT / "examples" / "students.json", tmp_path / "examples")
+    (tmp_path / "README.md").write_text("no table\n")
+    missing = _checklist(tmp_path, "06_new_topic")
+    assert len(missing) == 7 and any("explorer" in m for m in missing), missing

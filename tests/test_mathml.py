@@ -1,4 +1,4 @@
-"""Feedback's formulas as MathML (grader/mathml.py): what is converted, what is left alone, and every formula of the
+"""Feedback's formulas as MathML (grader/plugins/mathml.py): what is converted, what is left alone, and every formula of the
 course converts (a new one latex2mathml cannot read fails here, named)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import re
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT
-from grader.mathml import MarkdownMathML, markdown_with_mathml
+from support import ASSIGNMENTS, ROOT
+from grader.plugins.mathml import MarkdownMathML, markdown_with_mathml
 
 MATH = re.compile(r"<math [^>]*display=\"(inline|block)\"")
 

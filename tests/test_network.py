@@ -7,6 +7,7 @@ import pytest
 
 from helpers import network
 from references import solutions
+from support import numerical_gradient
 
 ref = solutions("03_initialization")  # the graded functions of 03, from the instructor's notebook
 initialize = ref.initialize_parameters
@@ -23,19 +24,12 @@ def _problem(hidden_dims=(4, 3), m=7, seed=0):
 
 
 def _numerical_gradients(X, Y, params, hidden, eps=1e-6):
-    grads = {}
-    for key, value in params.items():
-        g = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            plus = {k: v.copy() for k, v in params.items()}
-            minus = {k: v.copy() for k, v in params.items()}
-            plus[key][idx] += eps
-            minus[key][idx] -= eps
-            cost_plus = network.bce_cost(network.model_forward(X, plus, hidden)[0], Y)
-            cost_minus = network.bce_cost(network.model_forward(X, minus, hidden)[0], Y)
-            g[idx] = (cost_plus - cost_minus) / (2 * eps)
-        grads["d" + key] = g
-    return grads
+    params = {k: v.copy() for k, v in params.items()}  # numerical_gradient changes each entry in place, then restores it
+
+    def cost():
+        return network.bce_cost(network.model_forward(X, params, hidden)[0], Y)
+
+    return {"d" + key: numerical_gradient(cost, value, eps) for key, value in params.items()}
 
 
 @pytest.mark.parametrize("hidden", network.HIDDEN)

@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 
 from claims import CLAIMS
-from conftest import ASSIGNMENTS, ROOT
+from support import ASSIGNMENTS, ROOT
 
 SOURCE = [ROOT / "source" / a / f"{a}.ipynb" for a in ASSIGNMENTS]
 EXPLORERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -52,7 +52,7 @@ class CaptureRecordingClient(NotebookClient):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE + EXPLORERS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom_with_every_test_passing(path):
-    # Their run time is measured by `make bench` (grader/bench.py) and written in the README, not asserted here.
+    # Their run time is measured by `make bench` (grader/tools/bench.py) and written in the README, not asserted here.
     nb = nbformat.read(path, as_version=4)
     claims = CLAIMS.get(path.stem, [])
     if claims:  # checked in the same kernel after the run: text and results stay together

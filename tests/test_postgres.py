@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT, make_course, submit
-from grader.bench import results as autograde_results
-from grader.submissions import example_notebook
+from support import ROOT, make_course, submit
+from grader.tools.bench import results as autograde_results
+from grader.tools.scenarios import example_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("servers")]
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ASSIGNMENTS, ROOT, make_course
+from support import ASSIGNMENTS, ROOT, make_course
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.report import AssignmentResults, mistakes_table, named_mistake, read_autograded, summary_line
+from grader.classrun.report import AssignmentResults, mistakes_table, named_mistake, read_autograded, summary_line
 
 A = "01_normalization"
 VARIANCE = "your sigma is the variance of each feature: take its square root"

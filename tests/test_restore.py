@@ -1,6 +1,6 @@
 """Does autograding restore the graded cells whatever a student did to the notebook's structure?
 
-Unit tests run `grader.restore.RestoreCells` on a tiny notebook whose gradebook nbgrader's own `SaveCells`
+Unit tests run `grader.plugins.restore.RestoreCells` on a tiny notebook whose gradebook nbgrader's own `SaveCells`
 wrote, one scenario per test; every result must validate with nbformat and with nbgrader's metadata checks.
 The end-to-end tests grade manipulated solutions of 01_normalization with `nbgrader autograde`.
 """
@@ -22,11 +22,11 @@ from nbgrader.preprocessors import ComputeChecksums, SaveCells
 from nbgrader.utils import compute_checksum, determine_grade
 
 from grader.course import nbgrader
-from grader.matching import release_text
-from grader.restore import REPAIRED, RestoreCells, restore, trusted_cells
-from grader.sandbox import sandbox_problem
-from grader.submissions import example_notebook, graded_cells
-from conftest import ROOT, cell_scores, make_course, submit
+from grader.plugins.matching import release_text
+from grader.plugins.restore import REPAIRED, RestoreCells, restore, trusted_cells
+from grader.plugins.sandbox import sandbox_problem
+from grader.tools.scenarios import example_notebook, graded_cells
+from support import ROOT, cell_scores, make_course, submit
 
 STUB = "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
 TEST = "assert f() == 1\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 2\n### END HIDDEN TESTS"
@@ -507,7 +507,7 @@ def test_written_answers_reach_the_manual_grader_as_markdown(graded):
 
 
 def test_trusted_cells_follow_the_instructors_notebook_whatever_order_the_database_returns():
-    from grader.restore import TrustedCell, in_order
+    from grader.plugins.restore import TrustedCell, in_order
 
     cells = [TrustedCell(n, "code", "", True, None, False, False, False, None) for n in ("c", "a", "x", "b")]
     ordered = [c.name for c in in_order(cells, ["a", "b", "c"])]
@@ -522,7 +522,7 @@ def test_restore_cells_reads_the_order_from_the_source_notebook_when_nbgrader_au
     from nbgrader.coursedir import CourseDirectory
 
     from grader.course import load_config
-    from grader.restore import source_order
+    from grader.plugins.restore import source_order
 
     config = load_config(ROOT)
     converter = Autograde(coursedir=CourseDirectory(config=config), config=config)

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.execute import SafeExecute
+from grader.plugins.execute import SafeExecute
 
 pytestmark = pytest.mark.slow
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import mounts, sandbox
-from grader.execute import SafeExecute
-from grader.kernel import CourseKernelManager, SandboxUnavailable
-from conftest import ROOT
+from grader.plugins import mounts, sandbox
+from grader.plugins.execute import SafeExecute
+from grader.plugins.kernel import CourseKernelManager, SandboxUnavailable
+from support import ROOT
 
 SITE = sorted((ROOT / ".venv").glob("lib/python*/site-packages"))
 
@@ -61,8 +61,8 @@ def fresh_probe():
 GRADE_ONE_NOTEBOOK = textwrap.dedent("""
     import json, sys, tempfile
     from nbformat.v4 import new_code_cell, new_notebook
-    from grader.execute import SafeExecute
-    from grader.sandbox import sandbox_problem
+    from grader.plugins.execute import SafeExecute
+    from grader.plugins.sandbox import sandbox_problem
 
     cell = '''
     import os, sys
@@ -202,7 +202,7 @@ def test_a_kernel_whose_starter_dies_while_it_starts_does_not_outlive_it(tmp_pat
     started = kernel_dir / "started"  # the kernel's folder is the one place the sandbox lets it write
 
     def launch(parent: str) -> list[str]:
-        return [sys.executable, "-m", "grader.sandbox", f"--parent-pid={parent}", "--cwd", str(cwd),
+        return [sys.executable, "-m", "grader.plugins.sandbox", f"--parent-pid={parent}", "--cwd", str(cwd),
                 "--kernel-dir", str(kernel_dir), "--", sys.executable, "-c",
                 f"import time; open({str(started)!r}, 'w').close(); time.sleep(120)  # {marker}"]
 
@@ -245,7 +245,7 @@ def test_no_kernel_outlives_a_starter_killed_at_any_moment_of_its_start(tmp_path
     cwd, kernel_dir = tmp_path / "notebook", tmp_path / "kernel"
     cwd.mkdir()
     kernel_dir.mkdir()
-    launch = [sys.executable, "-m", "grader.sandbox", "--parent-pid=PARENT", "--cwd", str(cwd),
+    launch = [sys.executable, "-m", "grader.plugins.sandbox", "--parent-pid=PARENT", "--cwd", str(cwd),
               "--kernel-dir", str(kernel_dir), "--", sys.executable, "-c", f"import time; time.sleep(120)  # {marker}"]
     rng = random.Random()  # a new order of moments each run: any of them must leave nothing
     for i in range(12):  # half while the launcher itself starts, half while bubblewrap or the kernel does

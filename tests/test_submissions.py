@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from grader.submissions import Scenario, build, graded_cells, solution_cells
-from conftest import ROOT
+from grader.tools.scenarios import Scenario, build, graded_cells, solution_cells
+from support import ROOT
 
 A = "01_normalization"
 SOURCE = ROOT / "source" / A / f"{A}.ipynb"

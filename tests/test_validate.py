@@ -5,7 +5,7 @@ Validate (the JupyterLab button runs nbgrader's Validator with the course's nbgr
 an `input()` in a solution cell fails in the grading kernel, which has no stdin. And it must not fail what grading
 scores in full. Over the whole fixture catalogue, the test cells Validate reports failing are a subset of those the
 scenario's `# loses:` line names (hidden tests and the re-check outside the kernel make grading stricter, never
-the other way), and every correct scenario validates with success. See grader/validate.py.
+the other way), and every correct scenario validates with success. See grader/plugins/validate.py.
 
 `nbgrader validate` runs once per assignment over every notebook of its catalogue (a kernel per notebook, as the
 button starts one); nbgrader 0.9.6 has no JSON output, so its report is read back cell by cell by matching the
@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENTS, FIXTURES, ROOT, make_course
+from support import ASSIGNMENTS, FIXTURES, ROOT, make_course
 
 NBGRADER = str(Path(sys.executable).parent / "nbgrader")
 SUCCESS = "Success! Your notebook passes all the tests."
@@ -94,13 +94,13 @@ def test_validation_runs_as_grading_does_under_the_course_config():
     """The course's config gives Validate grading's timeout and skip rule, so that the two cannot drift apart."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from grader.execute import SafeExecute
-    from grader.validate import CourseValidator, ValidateExecute
+    from grader.plugins.execute import SafeExecute
+    from grader.plugins.validate import CourseValidator, ValidateExecute
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     import nbgrader.apps.validateapp as app
 
-    assert app.Validator is CourseValidator, "nbgrader_config.py did not install grader.validate.CourseValidator"
+    assert app.Validator is CourseValidator, "nbgrader_config.py did not install grader.plugins.validate.CourseValidator"
     validator = CourseValidator(config=config)
     assert validator.validate_all, "Validate must report errors in every code cell, as grading shows them"
     executor = ValidateExecute(parent=validator)
@@ -114,7 +114,7 @@ def test_validation_runs_as_grading_does_under_the_course_config():
 def test_validate_starts_another_kernel_when_one_dies_before_it_replies(tmp_path):
     """On a busy machine another process can take the TCP port jupyter_client picked for a kernel, which then dies
     before it replies; Validate said nothing useful and crashed. Here the first kernel really dies at once."""
-    from grader.validate import ValidateExecute
+    from grader.plugins.validate import ValidateExecute
 
     class FirstKernelDies(ValidateExecute):
         starts = 0
@@ -135,7 +135,7 @@ def test_validate_starts_another_kernel_when_one_dies_before_it_replies(tmp_path
 @pytest.mark.slow
 def test_validate_reports_input_in_a_solution_cell(course):
     """input() fails in the grading kernel (no stdin), and the feedback shows it: Validate must not say Success."""
-    from grader.submissions import example_notebook
+    from grader.tools.scenarios import example_notebook
 
     assignment = ASSIGNMENTS[0]
     nb = example_notebook(course, assignment, "solution")
@@ -153,7 +153,7 @@ def test_validate_reports_input_in_a_solution_cell(course):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_validate_agrees_with_grading_on_the_fixture_catalogue(course, assignment):
     """Every scenario: the test cells Validate fails are among those it loses; correct ones validate with success."""
-    from grader.submissions import example_notebook, scenarios
+    from grader.tools.scenarios import example_notebook, scenarios
 
     found = scenarios(assignment, FIXTURES / assignment)
     notebooks = {s.name: s.notebook(course) for s in found}

@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
-from conftest import ROOT, make_course  # tests/conftest.py (tests/ is on sys.path, this folder is a package)
+from support import ROOT, free_port, make_course  # tests/support.py (tests/ is on sys.path, this folder is a package)
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 VENV_BIN = Path(sys.executable).parent
@@ -47,12 +46,6 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "notebooks", course / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     return course
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -126,7 +119,7 @@ def lab(course, artifacts, tmp_path_factory):
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         PYTHONUNBUFFERED="1",
     )
-    port, token = _free_port(), secrets.token_hex(24)
+    port, token = free_port(), secrets.token_hex(24)
     log = artifacts / "jupyterlab.log"
     lab = Lab(f"http://127.0.0.1:{port}", token, course, log)
     cmd = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
@@ -186,7 +179,7 @@ def pytest_runtest_makereport(item, call):
 
 # --- the class the formgrader shows ----------------------------------------------------------------------------
 
-#: student id -> the example submission they hand in for every assignment (see grader.submissions)
+#: student id -> the example submission they hand in for every assignment (see grader.tools.scenarios)
 STUDENTS = {"solved_student": "solution", "untouched_student": "release"}
 
 
@@ -194,9 +187,9 @@ def grade_class(course: Path) -> dict[str, dict[str, tuple[float, float]]]:
     """Submit STUDENTS' notebooks for every assignment, autograde them; assignment -> student -> (score, max)."""
     from nbgrader.api import Gradebook
 
-    from conftest import submit
+    from support import submit
     from grader.course import assignments, nbgrader
-    from grader.submissions import example_notebook
+    from grader.tools.scenarios import example_notebook
 
     ids = assignments(course)
     for a in ids:

@@ -22,7 +22,7 @@ SUCCESS = "Success! Your notebook passes all the tests."
 
 def student_copy(course, kind: str):
     """Write the example submission `kind` ("solution" or "release") into student/<kind>/; its path from the root."""
-    from grader.submissions import example_notebook
+    from grader.tools.scenarios import example_notebook
 
     path = course / "student" / kind / f"{ASSIGNMENT}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)

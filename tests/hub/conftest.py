@@ -17,71 +17,16 @@ Session fixtures (all hub tests share the xdist group "servers", so one process 
 
 from __future__ import annotations
 
-import datetime
-import filecmp
 import os
-import shlex
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT  # tests/conftest.py
-
-#: the assignment of the scripted cycle (`cycle`); the browser's is another, so that each releases its own
-A = "02_vanishing_exploding"
-BROWSER_ASSIGNMENT = "01_normalization"
-
-
-def points(assignment: str) -> tuple[float, float]:
-    """(autograded points, total points) of an assignment: what the solution scores before grading by hand."""
-    import nbformat
-
-    from grader.submissions import graded_cells
-
-    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    total = sum(float(c.metadata.get("nbgrader", {}).get("points", 0)) for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("grade"))
-    return sum(graded_cells(nb).values()), total
-
-
-def hidden_lines(assignment: str) -> list[str]:
-    """Distinctive lines of the source notebook's hidden tests that the student's release notebook does not show."""
-    import nbformat
-
-    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-    shown = "\n".join(cell.source for cell in release.cells)
-    lines = []
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            core = line.strip().rstrip(",:")  # a mistake's sentence may also stand in a visible test, as "...": x
-            if "### BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "### END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(core) > 25 and core not in shown:
-                lines.append(line.strip())
-    assert len(lines) >= 5, f"hardly any hidden test code found in {assignment}'s source: {lines}"
-    return lines
-
-
-def stale_files(site) -> list[str]:
-    """Files of this checkout that differ from what the hub's environment has installed (make hub-env copies them)."""
-    site_packages = next(site.prefix.glob("venv/lib/python3*/site-packages"))
-    pairs = [(p, site_packages / p.relative_to(ROOT)) for package in ("helpers", "grader")
-             for p in (ROOT / package).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    pairs += [(p, site.prefix / "etc" / p.relative_to(ROOT / "hub")) for p in (ROOT / "hub").rglob("*")
-              if p.is_file() and (p.name == "jupyterhub_config.py" or "jupyter" in p.relative_to(ROOT / "hub").parts)]
-    pairs += [(ROOT / "nbgrader_config.py", site.course_config),
-              (ROOT / "hub" / "lab-settings" / "overrides.json", site.lab_overrides)]
-    return [str(src.relative_to(ROOT)) for src, dst in pairs if not dst.is_file() or not filecmp.cmp(src, dst, False)]
-
+from support import ROOT  # tests/support.py
+from hub.support import A, Cycle, forge, stale_files
 
 @pytest.fixture(scope="session")
 def site():
-    from grader.hub import HubSite
+    from grader.hub.site import HubSite
 
     if os.geteuid() != 0:
         pytest.skip("the hub tests need root: they create Unix accounts, log in with PAM and run every step as its "
@@ -98,7 +43,7 @@ def site():
 
 @pytest.fixture(scope="session")
 def klass(site):
-    from grader.hubclass import TemporaryClass
+    from grader.tools.hubclass import TemporaryClass
 
     klass = TemporaryClass(site.prefix, ["a", "b"], source=ROOT)
     try:
@@ -111,7 +56,7 @@ def klass(site):
 
 @pytest.fixture(scope="session")
 def hub(klass):
-    from grader.hubserver import HubServer
+    from grader.hub.server import HubServer
 
     hub = HubServer(klass.site, klass.roster, klass.folder / "state")
     try:
@@ -124,39 +69,6 @@ def hub(klass):
 @pytest.fixture(scope="session")
 def tokens(hub, klass) -> dict[str, str]:
     return {user: hub.login_token(user, password) for user, password in klass.passwords().items()}
-
-
-def as_user(klass, user: str, command: str):
-    """A shell command as `user` (a student: their login's uid, groups and environment); the CompletedProcess."""
-    role = "instructor" if user == klass.instructor else "student"
-    return klass.site.run_as(user, role, ["/bin/sh", "-c", command], check=False)
-
-
-@dataclass
-class Cycle:
-    """What the class's release-to-feedback cycle left: paths learned as root, logs of the steps."""
-
-    a: str
-    b: str
-    real_submissions: list[Path]          # A's folders in inbound, oldest first
-    forged: Path                          # B's folder in A's name, with a later timestamp
-    collect_log: str
-    grade_output: str
-    released_feedback: dict[str, Path]    # student -> their file in the exchange's feedback/
-    fetched_feedback: dict[str, list[Path]] = field(default_factory=dict)
-
-
-def _forge(klass, forger: str, victim: str) -> Path:
-    """`forger` makes a submission folder named as `victim`'s, dated an hour later, with forger's notebook."""
-    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
-    stamp = later.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-    forged = klass.site.course_exchange / "inbound" / f"{victim}+{A}+{stamp}+forgedbyb"
-    mine = klass.student_folder(forger, A) / f"{A}.ipynb"
-    done = as_user(klass, forger, f"mkdir {shlex.quote(str(forged))} && cp {shlex.quote(str(mine))} "
-                                  f"{shlex.quote(str(forged))}/ && printf %s {shlex.quote(stamp)} > "
-                                  f"{shlex.quote(str(forged / 'timestamp.txt'))}")
-    assert done.returncode == 0, f"a student could not create a folder in inbound at all: {done.stderr}"
-    return forged
 
 
 @pytest.fixture(scope="session")
@@ -172,7 +84,7 @@ def cycle(klass) -> Cycle:
     inbound = klass.site.course_exchange / "inbound"
     real = sorted((p for p in inbound.glob(f"{a}+{A}+*") if p.stat().st_uid == os.stat(klass.home(a)).st_uid),
                   key=lambda p: p.name.split("+")[2])
-    forged = _forge(klass, b, a)
+    forged = forge(klass, b, a)
     collect_log = klass.collect(A).stderr
     grade_output = klass.grade(A, jobs=2).stdout
     klass.release_feedback(A)

@@ -28,8 +28,8 @@ import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
 
 from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
-from conftest import ROOT
-from hub.conftest import BROWSER_ASSIGNMENT, hidden_lines, points
+from support import ROOT
+from hub.support import BROWSER_ASSIGNMENT, hidden_lines, points
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -154,7 +154,7 @@ def student_fetches_and_submits(screens: Screens, hub, klass, student: str, labe
 
 
 def test_release_fetch_validate_submit_grade_and_feedback_in_chromium(screens, hub, klass):
-    from grader.submissions import Scenario, example_notebook, expected_scores, graded_cells
+    from grader.tools.scenarios import Scenario, example_notebook, expected_scores, graded_cells
 
     a, b, instructor = klass.students[0], klass.students[1], klass.instructor
     auto_a = sum(expected_scores(ROOT, A, MISTAKE).values())
@@ -212,7 +212,7 @@ def test_release_fetch_validate_submit_grade_and_feedback_in_chromium(screens, h
         viewer = student_a.frame_locator(".jp-HTMLViewer iframe")
         feedback = viewer.locator("body")
         expect(feedback).to_contain_text(f"{A} (Score: {auto_a:.1f} / {total:.1f})")
-        expect(viewer.locator("math").first).to_be_visible()  # formulas drawn with no script (grader/mathml.py)
+        expect(viewer.locator("math").first).to_be_visible()  # formulas drawn with no script (grader/plugins/mathml.py)
         screens.shot(student_a, "a-feedback")
         text = feedback.inner_text()
     except BaseException:

@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from hub.conftest import A, hidden_lines, points
+from hub.support import A, hidden_lines, points
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 

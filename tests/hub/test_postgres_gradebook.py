@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.conftest import A
+from hub.support import A
 
 pytestmark = [pytest.mark.hub, pytest.mark.postgres, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 

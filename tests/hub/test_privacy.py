@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from hub.conftest import A, as_user
+from hub.support import A, as_user
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from hub.conftest import as_user, hidden_lines
+from hub.support import as_user, hidden_lines
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -63,7 +63,7 @@ def _write(klass, student: str, nb) -> None:
 
 
 def _hostile(klass):
-    from grader.submissions import example_notebook
+    from grader.tools.scenarios import example_notebook
 
     nb = example_notebook(klass.source, S, "solution")
     nb.cells.insert(1, new_code_cell(SEARCH))

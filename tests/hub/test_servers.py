@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from hub.conftest import A
+from hub.support import A
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 

@@ -1,6 +1,6 @@
 """Validate on the hub is the course's Validate: a student's `nbgrader validate` (the button's server extension
 reads the same configuration) loads the course's nbgrader_config.py, installed in the hub's prefix, and validates
-as grading runs (grader/validate.py). Without it, a correct answer that lets numpy print a RuntimeWarning passed
+as grading runs (grader/plugins/validate.py). Without it, a correct answer that lets numpy print a RuntimeWarning passed
 Validate on the instructor's machine and failed it on the hub."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pwd
 import nbformat
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -21,7 +21,7 @@ SUCCESS = "Success! Your notebook passes all the tests."
 
 def _hand_in(klass, student: str, kind: str):
     """The example submission `kind` in a folder of the student's home, owned by them; its path."""
-    from grader.submissions import example_notebook
+    from grader.tools.scenarios import example_notebook
 
     folder = klass.home(student) / "validate-check"
     folder.mkdir(exist_ok=True)

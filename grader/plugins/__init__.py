@@ -1,0 +1,1 @@
+"""nbgrader's plug-ins of the course: the sandboxed execution, the re-check, the restored cells, the feedback's hidden tests and formulas, Validate, timestamps, the grades export, and the patches of nbgrader (`patches`)."""

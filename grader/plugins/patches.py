@@ -1,0 +1,95 @@
+"""Every patch of nbgrader the course makes, in one place, each guarded by the nbgrader version it was written for.
+
+    from grader.plugins.patches import install; install()      # nbgrader_config.py, for every nbgrader command
+
+nbgrader offers no extension point for these three behaviours, so the course replaces a function of nbgrader's
+own modules. Each patch says what it fixes, the upstream report (or, where none exists, nbgrader's own code it
+replaces), and `install` refuses to run under another nbgrader than `NBGRADER`: an upgrade fails loudly, naming the
+patches to check, instead of silently patching code that moved.
+
+- `lenient_timestamps`: nbgrader 0.9.6's `CourseDirectory.get_existing_timestamp` (coursedir.py) calls
+  `self.fail` on a `timestamp.txt` it cannot parse, a method CourseDirectory does not have: one student's odd
+  file (a locale's date, a spreadsheet's) stopped the whole autograde with an AttributeError. Upstream: the parsing
+  was tested only for nbgrader's own format (jupyter/nbgrader#591); no report of the crash was found. Read
+  leniently instead (`grader.plugins.timestamps.read_timestamp`), an unreadable one ignored with a warning.
+- `gradebooks_stamped_in_process`: nbgrader 0.9.6 stamps every new gradebook with the revision the `alembic
+  heads` command prints, run in a subprocess (`nbgrader.api.get_alembic_version`): seconds per new gradebook, paid
+  by every grading worker's scratch course. alembic's own API gives the same revision in this process
+  (`alembic_head`; tests/test_gradebook_alembic.py checks they agree). No upstream report found.
+- `validate_as_grading`: `nbgrader validate` and the Validate button use `nbgrader.validator.Validator`, which runs a
+  notebook unlike grading (no stdin check, its own timeout, demo cells run, stderr scored differently), so a
+  correct answer could fail Validate and an `input()` pass it. Validator is not configurable by class, so the
+  modules that use it get `grader.plugins.validate.CourseValidator` (course behaviour, not an nbgrader bug).
+"""
+
+from __future__ import annotations
+
+import sys
+
+#: the nbgrader version every patch below was written for and tested with (requirements.txt pins it)
+NBGRADER = "0.9.6"
+
+
+class PatchOutdated(RuntimeError):
+    """nbgrader is not the version the course's patches were written for."""
+
+
+def alembic_head() -> str:
+    """The revision a new gradebook is stamped with: the head of nbgrader's own alembic migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader import dbutil
+
+    config = Config()
+    config.set_main_option("script_location", dbutil.ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def lenient_timestamps() -> None:
+    from nbgrader.coursedir import CourseDirectory
+
+    from .timestamps import read_timestamp
+
+    def get_existing_timestamp(self, dest_path):
+        return read_timestamp(dest_path, warn=self.log.warning)
+
+    get_existing_timestamp.__doc__ = read_timestamp.__doc__
+    CourseDirectory.get_existing_timestamp = get_existing_timestamp
+
+
+def gradebooks_stamped_in_process() -> None:
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = alembic_head
+
+
+def validate_as_grading() -> None:
+    """Only modules already imported are changed (the server extension's module is imported by the server before
+    it loads the config), so other nbgrader commands import nothing more."""
+    import nbgrader.apps.validateapp  # noqa: F401 - imported by every nbgrader command already
+    from nbgrader.validator import Validator
+
+    from .validate import VALIDATOR_USERS, CourseValidator
+
+    for name in VALIDATOR_USERS:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "Validator", None) is Validator:
+            module.Validator = CourseValidator
+
+
+PATCHES = (lenient_timestamps, gradebooks_stamped_in_process, validate_as_grading)
+
+
+def install(version: str | None = None) -> None:
+    """Apply every patch of `PATCHES`. Raises PatchOutdated when nbgrader's version (`version`, default the
+    installed one) is not `NBGRADER`."""
+    if version is None:
+        import nbgrader
+
+        version = nbgrader.__version__
+    if version != NBGRADER:
+        raise PatchOutdated(f"nbgrader {version} is installed, but the course's patches of nbgrader were written for "
+                            f"{NBGRADER}: check each of {', '.join(p.__name__ for p in PATCHES)} in "
+                            f"grader/plugins/patches.py against the new nbgrader, then update NBGRADER")
+    for patch in PATCHES:
+        patch()

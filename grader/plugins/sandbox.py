@@ -1,0 +1,179 @@
+"""The grading kernel's sandbox launcher: resource limits, then bubblewrap on an allow-list (`grader.plugins.mounts`).
+
+`grader.plugins.kernel.CourseKernelManager` starts every grading kernel through this module's launcher:
+
+    python -m grader.plugins.sandbox --cwd DIR --kernel-dir KDIR -- <ipykernel command>
+
+The launcher sets resource limits (inherited by everything the kernel starts) and execs bubblewrap with the command
+line of `grader.plugins.mounts.bwrap_command`: an empty root holding only what the interpreter needs, `helpers` and the
+submission's own files, no network, no capabilities (see that module for what the kernel sees).
+
+The kernel dies with the process that started it (`--parent-pid`, a grading worker), whatever moment that dies at:
+the launcher exits at once if that parent is already gone, else stays beside bubblewrap as its supervisor in the
+kernel's process group and kills the group when the parent dies (`supervise`). bubblewrap's own --die-with-parent
+takes effect only once bubblewrap runs, and a parent-death signal is cleared when bubblewrap changes credentials:
+a grading worker killed at such a moment left a kernel running that nobody would stop.
+
+The launcher runs once per kernel start, so it imports nothing but the standard library (it starts in 0.03 s).
+`sandbox_problem()` runs it once per process on a tiny script that imports ipykernel and `helpers`, so grading
+refuses to start, with the reason, where a kernel could not start in the sandbox (instead of scoring everyone 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import functools
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .mounts import MiB, bwrap_command
+
+
+def _own_process_count() -> int:
+    uid = os.getuid()
+    return sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == uid)
+
+
+def _owner(p: Path) -> int:
+    try:
+        return p.stat().st_uid
+    except OSError:
+        return -1
+
+
+def set_limits(cpu_seconds: int, memory_mib: int, file_mib: int, processes: int) -> None:
+    """Resource limits of the kernel and everything it starts."""
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mib * MiB, memory_mib * MiB))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_mib * MiB, file_mib * MiB))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # RLIMIT_NPROC counts every process of the real user, so allow what runs already plus a margin
+    n = _own_process_count() + processes
+    resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Send `signum` to this process when its parent dies (the setting survives exec), and exit now if `parent`,
+    the pid of the process that started it, is no longer its parent (it died while this process was starting).
+    OSError if the kernel refuses the setting."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _kill_group(*_) -> None:
+    os.killpg(0, signal.SIGKILL)  # this process, bubblewrap and everything else of the group
+
+
+def supervise(parent: int, command: list[str]) -> None:
+    """Run `command` (bubblewrap) as a child in this process group and stay beside it: when `parent` (the grading
+    worker) dies, however and whenever, the whole group is killed; when the child ends, exit with its status.
+
+    jupyter_client starts the launcher as a process group of its own and kills that group to stop a kernel, which
+    takes this process and bubblewrap together; bubblewrap's --die-with-parent then ends the sandbox's PID
+    namespace, kernel and all. A parent-death signal alone was not enough: bubblewrap run as root changes its
+    credentials while it starts, which clears the signal, so a worker killed at that moment left a kernel running
+    that nobody would stop. Here the parent's death is watched through a pidfd (poll(2) on the process itself, no
+    signal to lose), with SIGTERM at its death as a second way."""
+    signal.signal(signal.SIGTERM, _kill_group)
+    signal.signal(signal.SIGHUP, _kill_group)
+    die_with_parent(parent, signal.SIGTERM)
+    watched = os.pidfd_open(parent)
+    if os.getppid() != parent:  # it died before the pidfd was open
+        _kill_group()
+    me = os.getpid()
+    child = os.fork()
+    if child == 0:
+        die_with_parent(me)
+        os.execvp(command[0], command)
+    ended = os.pidfd_open(child)
+    while True:
+        ready, _, _ = select.select([watched, ended], [], [])
+        if watched in ready:
+            _kill_group()
+        if ended in ready:
+            _, status = os.waitpid(child, 0)
+            os._exit(os.waitstatus_to_exitcode(status) % 256)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="start a grading kernel in the course's sandbox")
+    parser.add_argument("--parent-pid", type=int, default=None,
+                        help="the pid of the process starting the kernel: the kernel dies with it")
+    parser.add_argument("--cwd", required=True)
+    parser.add_argument("--kernel-dir", required=True)
+    parser.add_argument("--cpu-seconds", type=int, default=300)
+    parser.add_argument("--memory-mib", type=int, default=3072)
+    parser.add_argument("--file-mib", type=int, default=64)
+    parser.add_argument("--processes", type=int, default=128)
+    parser.add_argument("--no-bwrap", action="store_true", help="limits only (the instructor opted out)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if args.parent_pid is not None:
+        die_with_parent(args.parent_pid)
+    set_limits(args.cpu_seconds, args.memory_mib, args.file_mib, args.processes)
+    if args.no_bwrap:
+        os.execvp(command[0], command)
+    cmd = bwrap_command(Path(args.cwd).resolve(), Path(args.kernel_dir).resolve(), command)
+    if args.parent_pid is None:
+        os.execvp(cmd[0], cmd)
+    supervise(args.parent_pid, cmd)
+
+
+# ------------------------------------------------------------------------------------------ availability
+_PROBE_CODE = "import ipykernel.kernelapp, helpers; print('kernel can start')"
+
+
+def probe(python: str | None = None, timeout: float = 120) -> str | None:
+    """Start `python` (the kernel's interpreter, sys.executable by default) through the launcher, in the real
+    sandbox, on a script that imports ipykernel and `helpers`: None if it works, else why not, with its stderr.
+
+    Seeing bubblewrap run is not enough: an environment the sandbox hides (under /tmp, say) lets every kernel die
+    before it replies, and the class would be scored 0 instead of grading stopping with the reason."""
+    python = python or sys.executable
+    with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as tmp:
+        cwd, kernel_dir = Path(tmp, "notebook"), Path(tmp, "kernel")
+        cwd.mkdir()
+        kernel_dir.mkdir()
+        cmd = [python, "-m", "grader.plugins.sandbox", "--cwd", str(cwd), "--kernel-dir", str(kernel_dir), "--",
+               python, "-c", _PROBE_CODE]
+        try:
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"a kernel's interpreter could not be started in the sandbox ({e})"
+    if run.returncode != 0 or "kernel can start" not in run.stdout:
+        err = run.stderr.strip()[-2000:] or f"exit status {run.returncode}"
+        return f"a kernel cannot start in the sandbox with {python}: {err}"
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_problem() -> str | None:
+    """None when a grading kernel can start in the sandbox here, else what is wrong (checked once per process)."""
+    if sys.platform != "linux":
+        return f"the sandbox needs Linux (bubblewrap and namespaces); this is {sys.platform}"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    check = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--uid", "65534", "--gid", "65534",
+                            "--cap-drop", "ALL", "--die-with-parent", "true"], capture_output=True, text=True)
+    if check.returncode != 0:
+        return f"bubblewrap cannot create namespaces here ({check.stderr.strip() or check.returncode})"
+    return probe()
+
+
+if __name__ == "__main__":
+    main()

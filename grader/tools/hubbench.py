@@ -1,0 +1,130 @@
+"""`course hub-bench`: how long a class's cycle takes on the course's hub set-up, with temporary students.
+
+    sudo .venv/bin/course hub-bench --students 30 [--spawn] [--jobs N]
+
+Needs root and the hub's environment (make hub-env). Creates an instructor and N students with unique names
+(hubb-<random>-s01, ...) through `course roster`, with a private exchange, then times each phase of the cycle as
+the users run it, through nbgrader's exchange commands from the hub's environment:
+
+    release        the instructor: nbgrader release_assignment
+    fetch+submit   all N students at once (one thread each, each as its user): fetch_assignment, their notebook
+                   (two in three the solution, one in three untouched), submit
+    collect        the instructor: nbgrader collect
+    course grade   the instructor: the course's parallel grading (sandbox, re-check, feedback) on --jobs workers
+    release_feedback, fetch_feedback (all N at once)
+
+With --spawn it also starts the hub (on loopback and free ports, as the tests do), logs every student in with
+their password (PAM) and starts all N servers at once through the REST API, waiting until each is ready. At the
+end the hub is stopped and every account is removed with its home (userdel -r).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ..hub.site import HubSite
+from .hubclass import TemporaryClass
+
+
+def _parallel(function, items: list, workers: int) -> list:
+    """function(item) for every item on `workers` threads; re-raises the first error after all have finished."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(function, item) for item in items]
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            raise RuntimeError(f"{len(errors)} of {len(items)} failed; the first: {errors[0]}") from errors[0]
+        return [f.result() for f in futures]
+
+
+class Phases:
+    """Wall-clock seconds of each named phase, printed as each ends."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def run(self, name: str, function, *args):
+        start = time.perf_counter()
+        result = function(*args)
+        self.seconds[name] = time.perf_counter() - start
+        print(f"{name:<28} {self.seconds[name]:7.1f} s", flush=True)
+        return result
+
+
+def cycle(klass: TemporaryClass, phases: Phases, assignment: str, jobs: int | None) -> dict:
+    """Release, fetch+submit by every student at once, collect, course grade, release and fetch feedback."""
+    students = klass.students
+
+    def hand_in(i_student):
+        i, student = i_student
+        klass.fetch(student, assignment)
+        if i % 3 != 2:  # one in three hands in the notebook untouched
+            klass.hand_in(student, assignment, "solution")
+        klass.submit(student, assignment)
+
+    phases.run("release", klass.release, assignment)
+    phases.run(f"fetch+submit x{len(students)}", _parallel, hand_in, list(enumerate(students)), len(students))
+    phases.run("collect", klass.collect, assignment)
+    phases.run("course grade", klass.grade, assignment, jobs)
+    phases.run("release_feedback", klass.release_feedback, assignment)
+    fetched = phases.run(f"fetch_feedback x{len(students)}", _parallel,
+                         lambda s: klass.fetch_feedback(s, assignment), students, len(students))
+    collected = list((klass.course_root / "submitted").glob(f"*/{assignment}"))
+    return {"collected": len(collected), "feedback": sum(1 for files in fetched if files)}
+
+
+def spawn_all(klass: TemporaryClass, phases: Phases):
+    """Start the hub, log every student in (PAM) and start all their servers at once; the hub, to stop later."""
+    from ..hub.server import HubServer
+
+    hub = HubServer(klass.site, klass.roster, klass.folder / "state")
+    phases.run("hub start", hub.start)
+    passwords = klass.passwords()
+    tokens = phases.run(f"log in x{len(klass.students)} (PAM)", _parallel,
+                        lambda s: hub.login_token(s, passwords[s]), klass.students, len(klass.students))
+    phases.run(f"spawn x{len(klass.students)} servers", _parallel,
+               lambda st: hub.spawn(*st), list(zip(klass.students, tokens)), len(klass.students))
+    return hub
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="course hub-bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=30, help="temporary students (default %(default)s)")
+    parser.add_argument("--spawn", action="store_true", help="also start the hub and every student's server")
+    parser.add_argument("--jobs", type=int, default=None, help="course grade's workers (default: one per core)")
+    parser.add_argument("--assignment", default="01_normalization", help="the assignment (default %(default)s)")
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        print("course hub-bench: run it as root: it creates and removes Unix accounts", file=sys.stderr)
+        return 2
+    site = HubSite.from_env()
+    if site.missing():
+        raise RuntimeError(site.missing())
+    klass = TemporaryClass(site.prefix, [f"s{i + 1:02d}" for i in range(args.students)], tag="hubb")
+    phases, hub = Phases(), None
+    print(f"hub-bench: {args.students} students and an instructor ({klass.instructor}), exchange in "
+          f"{klass.site.exchange}, {os.cpu_count()} cores", flush=True)
+    try:
+        phases.run("accounts (course roster)", klass.create)
+        if args.spawn:
+            hub = spawn_all(klass, phases)
+        counts = cycle(klass, phases, args.assignment, args.jobs)
+    finally:
+        if hub is not None:
+            hub.stop()
+        problems = klass.remove()
+    cycle_total = sum(v for k, v in phases.seconds.items()
+                      if not k.startswith(("accounts", "hub start", "log in", "spawn")))
+    print(f"{'cycle, release to feedback':<28} {cycle_total:7.1f} s   ({counts['collected']} collected, "
+          f"{counts['feedback']} feedback files fetched)")
+    for p in problems:
+        print(f"cleanup: {p}", file=sys.stderr)
+    return 0 if counts["collected"] == counts["feedback"] == args.students and not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

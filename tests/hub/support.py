@@ -1,0 +1,97 @@
+"""What the hub tests share besides their fixtures (conftest.py): the assignments of the two cycles, the points and
+hidden lines of an assignment, the stale-environment check, a command as a user, and the cycle's record."""
+
+from __future__ import annotations
+
+import datetime
+import filecmp
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support import ROOT  # tests/support.py
+
+#: the assignment of the scripted cycle (`cycle`); the browser's is another, so that each releases its own
+A = "02_vanishing_exploding"
+BROWSER_ASSIGNMENT = "01_normalization"
+
+
+def points(assignment: str) -> tuple[float, float]:
+    """(autograded points, total points) of an assignment: what the solution scores before grading by hand."""
+    import nbformat
+
+    from grader.tools.scenarios import graded_cells
+
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    total = sum(float(c.metadata.get("nbgrader", {}).get("points", 0)) for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade"))
+    return sum(graded_cells(nb).values()), total
+
+
+def hidden_lines(assignment: str) -> list[str]:
+    """Distinctive lines of the source notebook's hidden tests that the student's release notebook does not show."""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    shown = "\n".join(cell.source for cell in release.cells)
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            core = line.strip().rstrip(",:")  # a mistake's sentence may also stand in a visible test, as "...": x
+            if "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(core) > 25 and core not in shown:
+                lines.append(line.strip())
+    assert len(lines) >= 5, f"hardly any hidden test code found in {assignment}'s source: {lines}"
+    return lines
+
+
+def stale_files(site) -> list[str]:
+    """Files of this checkout that differ from what the hub's environment has installed (make hub-env copies them)."""
+    site_packages = next(site.prefix.glob("venv/lib/python3*/site-packages"))
+    pairs = [(p, site_packages / p.relative_to(ROOT)) for package in ("helpers", "grader")
+             for p in (ROOT / package).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    pairs += [(p, site.prefix / "etc" / p.relative_to(ROOT / "hub")) for p in (ROOT / "hub").rglob("*")
+              if p.is_file() and (p.name == "jupyterhub_config.py" or "jupyter" in p.relative_to(ROOT / "hub").parts)]
+    pairs += [(ROOT / "nbgrader_config.py", site.course_config),
+              (ROOT / "hub" / "lab-settings" / "overrides.json", site.lab_overrides)]
+    return [str(src.relative_to(ROOT)) for src, dst in pairs if not dst.is_file() or not filecmp.cmp(src, dst, False)]
+
+
+def as_user(klass, user: str, command: str):
+    """A shell command as `user` (a student: their login's uid, groups and environment); the CompletedProcess."""
+    role = "instructor" if user == klass.instructor else "student"
+    return klass.site.run_as(user, role, ["/bin/sh", "-c", command], check=False)
+
+
+@dataclass
+class Cycle:
+    """What the class's release-to-feedback cycle left: paths learned as root, logs of the steps."""
+
+    a: str
+    b: str
+    real_submissions: list[Path]          # A's folders in inbound, oldest first
+    forged: Path                          # B's folder in A's name, with a later timestamp
+    collect_log: str
+    grade_output: str
+    released_feedback: dict[str, Path]    # student -> their file in the exchange's feedback/
+    fetched_feedback: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def forge(klass, forger: str, victim: str) -> Path:
+    """`forger` makes a submission folder named as `victim`'s, dated an hour later, with forger's notebook."""
+    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    stamp = later.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    forged = klass.site.course_exchange / "inbound" / f"{victim}+{A}+{stamp}+forgedbyb"
+    mine = klass.student_folder(forger, A) / f"{A}.ipynb"
+    done = as_user(klass, forger, f"mkdir {shlex.quote(str(forged))} && cp {shlex.quote(str(mine))} "
+                                  f"{shlex.quote(str(forged))}/ && printf %s {shlex.quote(stamp)} > "
+                                  f"{shlex.quote(str(forged / 'timestamp.txt'))}")
+    assert done.returncode == 0, f"a student could not create a folder in inbound at all: {done.stderr}"
+    return forged
+
+
