@@ -119,8 +119,21 @@ def _inputs_04(rng):
             "backward_fixed": [(AL, Y, caches) for AL, caches in forwards]}
 
 
+def _inputs_05(rng):
+    X, params = _network([5, 7, 4, 3], 30, rng)
+    x = X[:, :1]
+    Ys = [(rng.random((1, 40)) < share).astype(float) for share in (0.3, 0.8)]
+    return {"orthogonal_weights": [(5, 3, 1.5, np.random.default_rng(51)), (3, 5, 0.7, np.random.default_rng(52)),
+                                   (4, 4, 1.0, np.random.default_rng(53))],
+            "activation_gain": [("linear",), ("tanh",), ("relu",)],
+            "input_output_jacobian": [(params, x, g) for g in ("linear", "tanh", "relu")],
+            "lsuv": [(params, X, g) for g in ("tanh", "relu")],
+            "prior_output_bias": [(Y,) for Y in Ys],
+            "label_entropy": [(Y,) for Y in Ys]}
+
+
 INPUTS = {"01_normalization": _inputs_01, "02_vanishing_exploding": _inputs_02, "03_initialization": _inputs_03,
-          "04_gradient_checking": _inputs_04}
+          "04_gradient_checking": _inputs_04, "05_signal_propagation": _inputs_05}
 
 
 # ----------------------------------------------------------------------------- comparing results
@@ -139,6 +152,18 @@ def same(found, expected) -> bool:
     except (TypeError, ValueError):
         return False
     return f.shape == e.shape and bool(np.allclose(f, e, rtol=1e-6, atol=1e-12, equal_nan=True))
+
+
+def same_orthogonal(found, n_out, n_in, gain) -> bool:
+    """orthogonal_weights draws at random: the shape, and orthonormal rows or columns times gain (1e-8)."""
+    try:
+        W = np.asarray(found, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if W.shape != (n_out, n_in):
+        return False
+    gram = W @ W.T if n_out <= n_in else W.T @ W
+    return bool(np.allclose(gram, gain ** 2 * np.eye(min(n_out, n_in)), atol=1e-8))
 
 
 def same_parameters(found, layer_dims, method, init_std) -> bool:
@@ -193,6 +218,11 @@ def computes(candidate, graded: str, cases: list, reference) -> bool:
             if not any(same_parameters(a, args[0], args[1], init_std) for a in answers):
                 return False
             continue
+        if graded == "orthogonal_weights":
+            answers = [found, *found] if isinstance(found, tuple) else [found]
+            if not any(same_orthogonal(a, *args[:3]) for a in answers):
+                return False
+            continue
         expected = reference(*args)
         if not (same(found, expected) or (isinstance(found, tuple) and any(same(f, expected) for f in found))):
             return False
@@ -235,3 +265,19 @@ def test_the_walk_finds_a_solution_when_one_is_there(monkeypatch):
                     ref02.layer_norms)
     assert computes(candidates["helpers.deep_signal.weight_std"], "init_std", cases03["init_std"], ref03.init_std)
     assert not computes(candidates["helpers.deep_signal.frobenius"], "diagnose", cases02["diagnose"], ref02.diagnose)
+
+
+def test_the_walk_finds_a_random_graded_function_by_its_properties():
+    # orthogonal_weights draws at random: a wrapper of 05's solution is found by shape and orthonormality, a
+    # Gaussian matrix of the same shape is not
+    ref05 = solutions("05_signal_propagation")
+    cases = _inputs_05(np.random.default_rng(2020))["orthogonal_weights"]
+
+    def weights(n_out, n_in, gain, rng):
+        return ref05.orthogonal_weights(n_out, n_in, gain, rng)
+
+    def gaussian(n_out, n_in, gain, rng):
+        return gain * rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)
+
+    assert computes(weights, "orthogonal_weights", cases, ref05.orthogonal_weights)
+    assert not computes(gaussian, "orthogonal_weights", cases, ref05.orthogonal_weights)
