@@ -144,3 +144,48 @@ def test_most_mistakes_of_the_catalogue_are_named(assignment):
     share = 1 - len(unnamed) / len(mistakes) if mistakes else 1.0
     assert share >= NAMED_SHARE, (f"{assignment}: {100 * share:.0f}% of the mistake scenarios have a '# names:' "
                                   f"line, at least {100 * NAMED_SHARE:.0f}% must; without one: {', '.join(unnamed)}")
+
+
+def _own_test_cells(assignment: str) -> dict[str, set[str]]:
+    """solution grade_id -> the autograded test cells that belong to it: those between it and the next solution
+    cell of the source notebook (its visible and hidden tests, and any story test of that function)."""
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    owner, own = None, {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            owner = meta["grade_id"]
+            own[owner] = set()
+        elif meta.get("grade") and owner is not None:
+            own[owner].add(meta["grade_id"])
+    return own
+
+
+@pytest.mark.parametrize("assignment,scenario", _scenario_params("mistake_"))
+def test_mistake_loses_only_the_points_of_its_own_function(assignment, scenario):
+    """One mistake costs its points once (COURSE_SPEC): a mistake in one graded function loses that function's test
+    cells and no other's, not those of a function that calls it (normalize_train_test calling normalization_stats,
+    initialize_parameters calling init_std, gradient_check calling numerical_gradient...), nor a test that re-checks
+    another function's edge case. test_mistake_loses_points_in_the_cells_it_names grades every scenario and checks
+    that it loses exactly its `# loses:` cells, so this check on those cells covers what grading does."""
+    s = Scenario.parse(FIXTURES / assignment / f"{scenario}.py", assignment)
+    own = _own_test_cells(assignment)
+    edited = [gid for gid in s.cells if gid in own]
+    assert edited, f"{scenario}: it edits no graded function's cell ({sorted(s.cells)})"
+    allowed = set().union(*(own[gid] for gid in edited))
+    assert s.loses <= allowed, (f"{scenario} ({s.doc}) changes {', '.join(edited)} but loses "
+                                f"{', '.join(sorted(s.loses - allowed))} too: a mistake must cost only the test cells "
+                                f"of its own function ({', '.join(sorted(allowed))})")
+
+
+@pytest.mark.parametrize("assignment,scenario", _scenario_params("mistake_"))
+def test_graded_mistake_keeps_the_points_of_every_other_function(assignment, scenario, tmp_path_factory):
+    """The same question asked of the grades nbgrader gives: every test cell that scores below its points belongs
+    to the function the scenario changes."""
+    course, found, scores, points = graded(assignment, tmp_path_factory)
+    s = next(x for x in found if x.name == scenario)
+    own = _own_test_cells(assignment)
+    allowed = set().union(*(own.get(gid, set()) for gid in s.cells))
+    charged = {gid for gid, p in points.items() if scores[scenario][gid] < p}
+    assert charged <= allowed, (f"{scenario} ({s.doc}) is charged in {', '.join(sorted(charged - allowed))}, test "
+                                f"cells of another function: {_failures(course, scenario, assignment)}")
