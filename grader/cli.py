@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 from .course import Course
@@ -48,6 +49,13 @@ def _print_run(course: Course, run: dict) -> None:
     if run["errors"]:
         print(f"\n{len(run['errors'])} problem(s) in this run:\n  "
               + "\n  ".join(e.splitlines()[0] for e in run["errors"]))
+
+
+def _grading_options(parser: argparse.ArgumentParser) -> None:
+    _cluster_options(parser)
+    parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    parser.add_argument("--no-report", dest="report", action="store_false", help="skip the figures and report.html")
+    parser.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip writing feedback")
 
 
 def grade(args) -> int:
@@ -97,64 +105,60 @@ def examples(args) -> int:
     return 0
 
 
-def bench(argv: list[str]) -> int:
-    from .tools.bench import main as bench_main
+def _module_command(path: str):
+    """The `run` of a subcommand that lives with its part (`grader.tools.bench`, ...), imported when it runs."""
+    def run(args) -> int:
+        import importlib
 
-    return bench_main(argv)
-
-
-def _own_options(command: str, argv: list[str]) -> int:
-    """`course roster` and `course hub-bench`, which parse their own options (`course roster --help`)."""
-    import importlib
-    import subprocess
-
-    module = importlib.import_module({"roster": ".roster", "hub-bench": ".hubbench"}[command],
-                                     __package__)
-    try:
-        return module.main(argv)
-    except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"course {command}: {error}", file=sys.stderr)
-        return 1
+        return importlib.import_module(path, __package__).run(args)
+    return run
 
 
-def parser() -> argparse.ArgumentParser:
+def _module_options(path: str):
+    def add_arguments(parser) -> None:
+        import importlib
+
+        importlib.import_module(path, __package__).add_arguments(parser)
+    return add_arguments
+
+
+#: every subcommand: name -> (help, adds its options to a parser, runs it with the parsed arguments)
+COMMANDS = {
+    "grade": ("grade every new submission under submitted/", _grading_options, grade),
+    "demo": ("copy the bundled example submissions into submitted/ and grade them", _grading_options, grade),
+    "feedback": ("write every graded submission's feedback again, from the gradebook", _cluster_options, feedback),
+    "scores": ("print the score table", None, scores),
+    "release": ("regenerate release/ from source/", None, release),
+    "examples": ("regenerate examples/submitted/ from examples/students.json", None, examples),
+    "bench": ("sequential nbgrader against course grade on a synthetic class", _module_options(".tools.bench"),
+              _module_command(".tools.bench")),
+    "roster": ("(root) the accounts, course folder and exchange of the course's JupyterHub",
+               _module_options(".hub.roster"), _module_command(".hub.roster")),
+    "hub-bench": ("(root) time the hub's release-to-feedback cycle with temporary students",
+                  _module_options(".tools.hubbench"), _module_command(".tools.hubbench")),
+}
+
+
+def parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The `course` command's parser; only the `chosen` subcommand gets its options (adding them may import its
+    module, which the others need not pay for)."""
     top = argparse.ArgumentParser(prog="course", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True, metavar="command")
-    for name, text in (("grade", "grade every new submission under submitted/"),
-                       ("demo", "copy the bundled example submissions into submitted/ and grade them")):
+    for name, (text, add_arguments, run) in COMMANDS.items():
         p = sub.add_parser(name, help=text, description=text)
-        _cluster_options(p)
-        p.add_argument("--force", action="store_true", help="regrade submissions already graded")
-        p.add_argument("--no-report", dest="report", action="store_false", help="skip the figures and report.html")
-        p.add_argument("--no-feedback", dest="feedback", action="store_false", help="skip writing feedback")
-        p.set_defaults(run=grade)
-    p = sub.add_parser("feedback", help="write every graded submission's feedback again, from the gradebook")
-    _cluster_options(p)
-    p.set_defaults(run=feedback)
-    for name, fn, text in (("scores", scores, "print the score table"),
-                           ("release", release, "regenerate release/ from source/"),
-                           ("examples", examples, "regenerate examples/submitted/ from examples/students.json")):
-        sub.add_parser(name, help=text, description=text).set_defaults(run=fn)
-    # its own options (course bench --help) are parsed by grader.tools.bench
-    sub.add_parser("bench", help="sequential nbgrader against course grade on a synthetic class", add_help=False)
-    sub.add_parser("roster", help="(root) the accounts, course folder and exchange of the course's JupyterHub",
-                   add_help=False)
-    sub.add_parser("hub-bench", help="(root) time the hub's release-to-feedback cycle with temporary students",
-                   add_help=False)
+        if add_arguments is not None and name == chosen:
+            add_arguments(p)
+        p.set_defaults(run=run)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["bench"]:
-        return bench(argv[1:])
-    if argv[:1] in (["roster"], ["hub-bench"]):
-        return _own_options(argv[0], argv[1:])
-    args = parser().parse_args(argv)
+    args = parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.run(args)
-    except (OSError, TimeoutError, ValueError, RuntimeError) as error:
+    except (OSError, TimeoutError, ValueError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"course {args.command}: {error}", file=sys.stderr)
         return 1
 

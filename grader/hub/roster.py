@@ -25,7 +25,6 @@ nothing. It
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import pwd
@@ -235,9 +234,8 @@ def record_in_gradebook(students: list[Member]) -> None:
           + (f", {len(renamed)} renamed" if renamed else ""))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="course roster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser) -> None:
+    """The options of this subcommand (grader/cli.py declares every subcommand so)."""
     parser.add_argument("roster", type=Path,
                         help="CSV with header id,role[,first_name,last_name] (see hub/roster.example.csv)")
     parser.add_argument("--prefix", type=Path, default=HubSite.from_env().prefix,
@@ -250,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the course repository to copy the course folder from (default: the one around the "
                              "working directory)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done, do nothing")
-    args = parser.parse_args(argv)
+
+
+def run(args) -> int:
     if os.geteuid() != 0:
         print("course roster: run it as root (sudo make roster, or sudo course roster ROSTER.csv): it creates Unix "
               "accounts, the exchange and the instructor's course folder", file=sys.stderr)

@@ -14,7 +14,6 @@ with as many kernels starting at once as there are workers).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -180,13 +179,15 @@ def notebook_seconds(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser) -> None:
+    """The options of this subcommand (grader/cli.py declares every subcommand so)."""
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--assignments", nargs="*", help="default: every assignment under source/")
     parser.add_argument("--keep", type=Path, help="build the class in this (new) folder and keep it")
-    args = parser.parse_args(argv)
+
+
+def run(args) -> int:
     root = course_root()
     names = [a for a in assignments(root) if not args.assignments or a in args.assignments]
     for path in [*(root / "source" / a / f"{a}.ipynb" for a in names), *sorted((root / "notebooks").glob("*.ipynb"))]:
@@ -257,6 +258,3 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,7 +20,6 @@ end the hub is stopped and every account is removed with its home (userdel -r).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -90,14 +89,15 @@ def spawn_all(klass: TemporaryClass, phases: Phases):
     return hub
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="course hub-bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser) -> None:
+    """The options of this subcommand (grader/cli.py declares every subcommand so)."""
     parser.add_argument("--students", type=int, default=30, help="temporary students (default %(default)s)")
     parser.add_argument("--spawn", action="store_true", help="also start the hub and every student's server")
     parser.add_argument("--jobs", type=int, default=None, help="course grade's workers (default: one per core)")
     parser.add_argument("--assignment", default="01_normalization", help="the assignment (default %(default)s)")
-    args = parser.parse_args(argv)
+
+
+def run(args) -> int:
     if os.geteuid() != 0:
         print("course hub-bench: run it as root: it creates and removes Unix accounts", file=sys.stderr)
         return 2
@@ -125,6 +125,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cleanup: {p}", file=sys.stderr)
     return 0 if counts["collected"] == counts["feedback"] == args.students and not problems else 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())
