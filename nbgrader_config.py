@@ -55,7 +55,7 @@ patch_nbgrader()
 
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, course grade):
 # the kernel runs in a sandbox (grader.plugins.kernel, grader.plugins.sandbox), every test that passes is checked again
-# outside it (grader.plugins.recheck.Reverify), deleted test cells are put back, and feedback hides the hidden tests.
+# outside it (grader.plugins.recheck.Recheck), deleted test cells are put back, and feedback hides the hidden tests.
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
@@ -64,10 +64,10 @@ from nbgrader.preprocessors import (  # noqa: E402
 from grader.plugins.execute import SafeExecute  # noqa: E402
 from grader.plugins.hidden_tests import HideHiddenTests  # noqa: E402
 from grader.plugins.mathml import MarkdownMathML  # noqa: E402
-from grader.plugins.recheck import Reverify  # noqa: E402
+from grader.plugins.recheck import Recheck  # noqa: E402
 from grader.plugins.restore import RestoreCells  # noqa: E402
 
-c.Autograde.autograde_preprocessors = [SafeExecute, Reverify, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+c.Autograde.autograde_preprocessors = [SafeExecute, Recheck, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # RestoreCells (grader.plugins.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).

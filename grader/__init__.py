@@ -1,15 +1,17 @@
 """The course's grading platform, for instructors; students' notebooks never import it (they import `helpers`).
 
-By role:
-- the course: `course` (one `Course` object: nbgrader_config.py loaded once, every path, the gradebook),
-  `release` (release/, the gradebook's cells, the bundle workers start from), `cli` (the `course` command);
-- nbgrader's pipeline made safe: `execute` (SafeExecute), `kernel` and `sandbox` (the sandboxed kernel),
-  `recheck` and `verify` (tests checked again outside the kernel), `restore` (cells put back from the gradebook),
-  `feedback` (hidden tests hidden), `validate` (the Validate button), `timestamps`;
-- a grading run: `intake` (what a run grades), `run` (the run on Dask), `cluster` (where it runs), `tasks` (what a
-  worker does, data in, data out), `gradebook` (records, merge, exports), `state` (what runs keep),
-  `progress`, `scores`, `report` (with `templates/report.html`);
-- the course on a JupyterHub: `hub` (roster, paths, each role's environment), `roster` (`course roster`),
-  `exchange` (nbgrader's exchange made private), `hubserver`, `hubclass` and `hubbench` (`course hub-bench`);
-- the tooling: `submissions` (fixture and example notebooks), `demo`, `bench`.
+A folder per part, each importing only the parts below it (tests/test_layout.py):
+- the course: `course` (one `Course` object: nbgrader_config.py loaded once, every path, the gradebook, the
+  assignments discovered from source/) and `release` (release/, the gradebook's cells, the bundle workers start from);
+- `plugins`: nbgrader's pipeline made safe, as nbgrader's own plug-ins: `execute` (SafeExecute), `kernel`,
+  `sandbox` and `mounts` (the sandboxed kernel), `recheck` and `recheck_server` (tests checked again outside the
+  kernel), `restore` and `matching` (cells put back from the gradebook), `hidden_tests` (feedback without them),
+  `mathml`, `validate` (the Validate button), `timestamps`, `patches` (every patch of nbgrader);
+- `classrun`: a class graded on Dask: `intake` and `handin` (what a run grades), `run`, `cluster`, `tasks` (what a
+  worker does: `records` in, `records` out), `gradebook` (merge), `state`, `progress`, `scores`, `export`,
+  `report` and `figures` (with `templates/report.html`);
+- `hub`: the course on a JupyterHub: `site` (paths, each role's environment), `roster` (`course roster`),
+  `exchange` and `collect` (nbgrader's exchange made private), `server`;
+- `tools`: `bench`, `hubbench`, `demo`, `scenarios` (fixture and example notebooks), `hubclass`;
+- `cli`: the `course` command.
 """

@@ -254,7 +254,7 @@ def test_a_sentence_that_just_fits_is_accepted():
 
 def test_the_re_check_outside_the_kernel_gives_the_same_message(monkeypatch):
     from helpers import transcript
-    from grader.plugins.verify import run
+    from grader.plugins.recheck_server import run
 
     setup = "import numpy as np\nfrom helpers.checks import call, expect_close\n"
     test = ("X = np.array([[1.0, 2.0, 3.0], [10.0, 10.0, 10.0]])\n"

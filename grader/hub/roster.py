@@ -161,7 +161,7 @@ def _own(path: Path, user: str, mode: int | None = None, recursive: bool = False
 
 def copy_course(source: Path, instructor: str) -> Path:
     """The instructor's course folder, from `source` (this repository): its COURSE_FILES, owned by them, 0700."""
-    root = HubSite.course_root(instructor)
+    root = HubSite.course_folder(instructor)
     root.mkdir(mode=0o700)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     for name in COURSE_FILES:
@@ -206,7 +206,7 @@ def record_as_instructor(site: HubSite, instructor: str, students: list[Member])
     code = ("import json, sys; from grader.hub.site import Member; from grader.hub.roster import record_in_gradebook; "
             "record_in_gradebook([Member(**m) for m in json.loads(sys.argv[1])])")
     rows = json.dumps([vars(m) for m in students])
-    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, rows], cwd=site.course_root(instructor))
+    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, rows], cwd=site.course_folder(instructor))
     print("  " + done.stdout.strip().replace("\n", "\n  "))
 
 

@@ -153,7 +153,7 @@ class HubSite:
         return None
 
     @staticmethod
-    def course_root(instructor: str) -> Path:
+    def course_folder(instructor: str) -> Path:
         """The instructor's course folder: the course's nbgrader_config.py, source/, release/, the gradebook."""
         return Path(pwd.getpwnam(instructor).pw_dir) / COURSE_FOLDER
 
@@ -174,7 +174,7 @@ class HubSite:
             "COURSE_EXCHANGE": str(self.exchange),
         }
         if role == "instructor":
-            env["COURSE_ROOT"] = str(self.course_root(user))
+            env["COURSE_ROOT"] = str(self.course_folder(user))
             if environ.get("NBGRADER_DB_URL"):
                 env["NBGRADER_DB_URL"] = environ["NBGRADER_DB_URL"]
         return env
@@ -204,5 +204,5 @@ class HubSite:
         """`nbgrader ARGS` from the hub's environment, as `user` would run it in a terminal of their server (the
         instructor in their course folder, a student in their home)."""
         if cwd is None and role == "instructor":
-            cwd = self.course_root(user)
+            cwd = self.course_folder(user)
         return self.run_as(user, role, [str(self.bin / "nbgrader"), *args], cwd=cwd, check=check)

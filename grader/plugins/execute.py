@@ -5,7 +5,7 @@
   gets an error, and the kernel goes on; a kernel that died or ignored the interrupt is restarted and the cells
   above are run again silently. Either way grading goes on with the next cell.
 
-The re-check (`grader.plugins.recheck.Reverify`) and the feedback's `grader.plugins.hidden_tests.HideHiddenTests` are the course's
+The re-check (`grader.plugins.recheck.Recheck`) and the feedback's `grader.plugins.hidden_tests.HideHiddenTests` are the course's
 other preprocessors.
 """
 

@@ -1,7 +1,7 @@
 """The re-check: every test cell is checked again outside the student's kernel, and shows only what that vouches for.
 
-`Reverify` (an nbgrader preprocessor, after `SafeExecute` in nbgrader_config.py) re-runs the trusted cells in a clean
-process (a fresh fork of `grader.plugins.verify`'s warm server) with the student's functions replayed from the kernel's
+`Recheck` (an nbgrader preprocessor, after `SafeExecute` in nbgrader_config.py) re-runs the trusted cells in a clean
+process (a fresh fork of `grader.plugins.recheck_server`'s warm server) with the student's functions replayed from the kernel's
 transcript (`helpers.transcript`). Then each test cell's outputs are replaced by the re-check's: what the trusted
 test code printed there, and its error when it failed (the expected value, the value found, the named mistake). A
 test cell that passed in the kernel but fails there gets that error, so nbgrader's own scoring gives it zero; one
@@ -25,7 +25,7 @@ from traitlets import Integer
 from helpers.transcript import MIME
 
 from .execute import STOPPED, TIMEOUT_ERRORS, _error, _is_demo, _is_test
-from .verify import Verifier
+from .recheck_server import RecheckServer
 
 
 def _defined_names(source: str) -> set[str]:
@@ -78,7 +78,7 @@ def vouched_outputs(cell, verdict: dict | None) -> list[NotebookNode]:
     return outputs
 
 
-class Reverify(NbGraderPreprocessor):
+class Recheck(NbGraderPreprocessor):
     """Check again, outside the kernel, every test cell, and keep only the outputs that check vouches for."""
 
     timeout = Integer(300, help="Seconds the clean re-check of one notebook may take").tag(config=True)
@@ -113,17 +113,17 @@ class Reverify(NbGraderPreprocessor):
         return nb, resources
 
     def _run(self, job: dict) -> dict:
-        global _VERIFIER
-        if _VERIFIER is None:
+        global _SERVER
+        if _SERVER is None:
             env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1")
             env.pop("COURSE_TRANSCRIPT", None)
-            _VERIFIER = Verifier(env)
-            atexit.register(_VERIFIER.close)
-        results = _VERIFIER.check(job, self.timeout)
+            _SERVER = RecheckServer(env)
+            atexit.register(_SERVER.close)
+        results = _SERVER.check(job, self.timeout)
         if results is None:
             self.log.error("the clean re-check of %s did not finish", job.get("names"))
         return results or {}
 
 
-#: One warm re-check server per grading process (grader.plugins.verify), shared by every notebook it grades.
-_VERIFIER: Verifier | None = None
+#: One warm re-check server per grading process (grader.plugins.recheck_server), shared by every notebook it grades.
+_SERVER: RecheckServer | None = None

@@ -71,7 +71,7 @@ def cycle(klass: TemporaryClass, phases: Phases, assignment: str, jobs: int | No
     phases.run("release_feedback", klass.release_feedback, assignment)
     fetched = phases.run(f"fetch_feedback x{len(students)}", _parallel,
                          lambda s: klass.fetch_feedback(s, assignment), students, len(students))
-    collected = list((klass.course_root / "submitted").glob(f"*/{assignment}"))
+    collected = list((klass.course_folder / "submitted").glob(f"*/{assignment}"))
     return {"collected": len(collected), "feedback": sum(1 for files in fetched if files)}
 
 

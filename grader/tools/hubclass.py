@@ -58,8 +58,8 @@ class TemporaryClass:
         return [self.instructor, *self.students]
 
     @property
-    def course_root(self) -> Path:
-        return self.site.course_root(self.instructor)
+    def course_folder(self) -> Path:
+        return self.site.course_folder(self.instructor)
 
     def roster_command(self) -> subprocess.CompletedProcess:
         """`course roster` on this class, as root, run as a command (python -m grader.cli) from this repository."""
@@ -105,7 +105,7 @@ class TemporaryClass:
         args = [str(self.site.bin / "course"), "grade", "--assignments", assignment, "--no-report"]
         if jobs:
             args += ["--jobs", str(jobs)]
-        return self.site.run_as(self.instructor, "instructor", args, cwd=self.course_root)
+        return self.site.run_as(self.instructor, "instructor", args, cwd=self.course_folder)
 
     def release_feedback(self, assignment: str) -> subprocess.CompletedProcess:
         return self.instructor_nbgrader("release_feedback", assignment)

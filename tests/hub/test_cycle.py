@@ -24,7 +24,7 @@ def test_each_submission_lands_in_inbound_as_its_student(cycle):
 
 
 def test_the_later_submission_is_the_one_collected(cycle, klass):
-    collected = klass.course_root / "submitted" / cycle.a / A
+    collected = klass.course_folder / "submitted" / cycle.a / A
     latest = cycle.real_submissions[-1]
     stamp = (collected / "timestamp.txt").read_text().strip()
     assert stamp == latest.name.split("+")[2], f"collected {stamp}, latest real submission {latest.name}"
@@ -42,7 +42,7 @@ def test_course_grade_grades_both_students_as_the_instructor(cycle):
 def test_gradebook_has_full_marks_for_the_solution_and_zero_for_the_untouched_notebook(cycle, klass):
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{klass.course_root / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{klass.course_folder / 'gradebook.db'}") as gb:
         nb_a = gb.find_submission(A, cycle.a).notebooks[0]
         auto_a = [(g.name, g.auto_score, g.max_score) for g in nb_a.grades if g.cell_type == "code"]
         total_b = gb.find_submission(A, cycle.b).score

@@ -22,9 +22,9 @@ def test_the_instructor_grades_into_postgresql_with_the_grades_of_sqlite(klass, 
     assert roster.returncode == 0, roster.stdout[-2000:] + roster.stderr[-2000:]
     assert f"{len(klass.students)} student(s) added" in roster.stdout, roster.stdout
     args = [str(klass.site.bin / "course"), "grade", "--assignments", A, "--force", "--no-report", "--jobs", "2"]
-    graded = klass.site.run_as(klass.instructor, "instructor", args, cwd=klass.course_root).stdout
+    graded = klass.site.run_as(klass.instructor, "instructor", args, cwd=klass.course_folder).stdout
     assert "graded 2 submission(s)" in graded, graded
-    with Gradebook(url) as pg, Gradebook(f"sqlite:///{klass.course_root / 'gradebook.db'}") as sqlite:
+    with Gradebook(url) as pg, Gradebook(f"sqlite:///{klass.course_folder / 'gradebook.db'}") as sqlite:
         for student in (cycle.a, cycle.b):
             in_pg, in_sqlite = pg.find_submission(A, student), sqlite.find_submission(A, student)
             assert (in_pg.score, in_pg.max_score) == (in_sqlite.score, in_sqlite.max_score), \

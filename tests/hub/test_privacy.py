@@ -50,7 +50,7 @@ def test_a_submission_forged_in_anothers_name_is_not_collected(klass, cycle):
     assert cycle.forged.is_dir() and cycle.forged.owner() == cycle.b, "the forged folder was not made by B"
     assert cycle.forged.name in cycle.collect_log and "Not collected" in cycle.collect_log, \
         f"collect did not say it left the forged folder out:\n{cycle.collect_log}"
-    collected = klass.course_root / "submitted" / cycle.a / A / "timestamp.txt"
+    collected = klass.course_folder / "submitted" / cycle.a / A / "timestamp.txt"
     stamp = collected.read_text().strip()
     assert stamp == cycle.real_submissions[-1].name.split("+")[2], \
         f"A's collected submission is dated {stamp}, not A's own latest (forged: {cycle.forged.name})"
@@ -66,7 +66,7 @@ def test_a_student_cannot_read_anothers_feedback(klass, cycle):
 
 
 def test_a_student_cannot_open_the_gradebook_or_list_the_sources(klass, cycle):
-    root = klass.course_root
+    root = klass.course_folder
     python = klass.site.python
     _refused(klass, cycle.b, f"{q(python)} -c 'import sqlite3, sys; "
                              f"sqlite3.connect(sys.argv[1]).execute(\"select * from student\").fetchall()' "

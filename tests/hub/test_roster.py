@@ -19,8 +19,8 @@ def _mode(path: Path) -> int:
 
 def _snapshot(klass) -> dict:
     """What `course roster` manages: accounts and their groups, homes, the course folder, the exchange's folders."""
-    paths = [klass.home(u) for u in klass.members] + [klass.course_root, klass.site.exchange, klass.passwords_file]
-    paths += [klass.course_root / n for n in ("nbgrader_config.py", "source", "release")]
+    paths = [klass.home(u) for u in klass.members] + [klass.course_folder, klass.site.exchange, klass.passwords_file]
+    paths += [klass.course_folder / n for n in ("nbgrader_config.py", "source", "release")]
     paths += [klass.site.course_exchange / n for n in ("", "inbound", "outbound", "feedback")]
     out = {str(p): (p.stat().st_mode, p.stat().st_uid, p.stat().st_gid) for p in paths}
     out["passwords"] = klass.passwords_file.read_text()
@@ -50,7 +50,7 @@ def test_roster_prints_its_plan_before_doing_it(klass):
 
 
 def test_the_instructors_course_folder_is_theirs_alone(klass):
-    root = klass.course_root
+    root = klass.course_folder
     assert root == Path(pwd.getpwnam(klass.instructor).pw_dir) / "optimization-setup", f"course folder at {root}"
     assert (root.owner(), _mode(root)) == (klass.instructor, 0o700), f"{root}: {root.owner()} {oct(_mode(root))}"
     for name in ("nbgrader_config.py", "source/01_normalization/01_normalization.ipynb",
@@ -78,7 +78,7 @@ def test_instructor_is_in_each_students_group_for_private_feedback(klass):
 def test_gradebook_belongs_to_the_instructor_and_lists_the_students_and_assignments(klass):
     from nbgrader.api import Gradebook
 
-    db = klass.course_root / "gradebook.db"
+    db = klass.course_folder / "gradebook.db"
     assert db.owner() == klass.instructor, f"gradebook.db belongs to {db.owner()}"
     with Gradebook(f"sqlite:///{db}") as gb:
         students = {s.id: (s.first_name, s.last_name) for s in gb.students}

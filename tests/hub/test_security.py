@@ -98,7 +98,7 @@ def probes(klass):
     klass.hand_in(a, S, "solution")
     klass.submit(a, S)
     klass.collect(S)  # A's submission is in the instructor's course now: a target for B's links
-    root = klass.course_root
+    root = klass.course_folder
     inbound = klass.site.course_exchange / "inbound"
 
     # B: a folder of links (with a secret, so that only the links can keep it out)
@@ -178,7 +178,7 @@ def test_the_hostile_students_feedback_holds_no_hidden_test_and_nothing_of_other
     text = probes["feedback"][0].read_text()
     shown = [line for line in hidden_lines(S) if line in text]
     assert not shown, f"B's feedback shows hidden test code: {shown[:3]}"
-    for secret in ("BEGIN HIDDEN TESTS", str(klass.course_root), a):
+    for secret in ("BEGIN HIDDEN TESTS", str(klass.course_folder), a):
         assert secret not in text, f"B's feedback shows {secret!r}"
 
 
@@ -187,8 +187,8 @@ def test_collect_never_follows_a_symbolic_link(klass, probes):
     assert "symbolic link" in probes["links_collect"], probes["links_collect"]
     collected = probes["links_collected"]
     assert not [p for p in collected if p.endswith((".db", "source.ipynb")) or "course" in p.split("/")], collected
-    notebook = klass.course_root / "submitted" / b / S / f"{S}.ipynb"
-    theirs = klass.course_root / "submitted" / a / S / f"{S}.ipynb"
+    notebook = klass.course_folder / "submitted" / b / S / f"{S}.ipynb"
+    theirs = klass.course_folder / "submitted" / a / S / f"{S}.ipynb"
     assert not notebook.exists() or notebook.read_bytes() != theirs.read_bytes(), "B handed in A's notebook"
 
 

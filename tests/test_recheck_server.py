@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grader.plugins.verify import Verifier, run, warm
+from grader.plugins.recheck_server import RecheckServer, run, warm
 
 
 def _job(test_source: str, setup_source: str = "import numpy as np") -> dict:
@@ -18,7 +18,7 @@ def _job(test_source: str, setup_source: str = "import numpy as np") -> dict:
 
 @pytest.fixture(scope="module")
 def verifier():
-    v = Verifier()
+    v = RecheckServer()
     yield v
     v.close()
 
@@ -28,7 +28,7 @@ def test_the_server_gives_the_verdicts_of_a_one_off_run(verifier):
                    "raise ValueError('found 3, expected 4')"]:
         job = _job(source)
         assert verifier.check(job, timeout=30) == run(job), source
-    one_off = subprocess.run([sys.executable, "-m", "grader.plugins.verify"], input=json.dumps(_job("assert False, 'no'")),
+    one_off = subprocess.run([sys.executable, "-m", "grader.plugins.recheck_server"], input=json.dumps(_job("assert False, 'no'")),
                              capture_output=True, text=True, check=True)
     assert json.loads(one_off.stdout)["test_it"] == {"passed": False, "ename": "AssertionError", "evalue": "no",
                                                      "output": ""}
@@ -59,7 +59,7 @@ def test_output_of_a_job_does_not_corrupt_the_answer(verifier):
 
 
 def test_a_dead_server_is_replaced():
-    v = Verifier()
+    v = RecheckServer()
     try:
         assert v.check(_job("pass"), timeout=30)["test_it"]["passed"]
         v.proc.kill()
@@ -70,7 +70,7 @@ def test_a_dead_server_is_replaced():
 
 
 def test_the_server_exits_when_its_grader_goes_away():
-    proc = subprocess.Popen([sys.executable, "-m", "grader.plugins.verify", "--serve"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "grader.plugins.recheck_server", "--serve"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE)
     assert proc.stdout.readline() == b"ready\n"
     proc.stdin.close()

@@ -1,7 +1,7 @@
 """Re-run a notebook's trusted cells in a clean process, the student's functions replayed from the transcript.
 
-    python -m grader.plugins.verify < job.json > results.json     # one job
-    python -m grader.plugins.verify --serve                        # warm server: one JSON job per line in, one result out
+    python -m grader.plugins.recheck_server < job.json > results.json   # one job
+    python -m grader.plugins.recheck_server --serve                 # warm server: one JSON job per line in, one result out
 
 job: {"cells": [{"kind": "setup" | "test", "grade_id": str, "source": str}, ...],
       "names": [the names the solution cells define], "transcripts": {grade_id: [records]}}
@@ -12,7 +12,7 @@ shows besides the verdict.
 Only code from the gradebook runs here (locked set-up cells and test cells); the student's code never does.
 The server imports what the jobs' set-up cells import (numpy, matplotlib, helpers' modules) once, in itself, then
 forks a fresh child for every job, so a job starts warm (about 0.05 s instead of a second of imports) and no job
-can see what an earlier one left. `Verifier` is the grader's side of it: one server per grading process,
+can see what an earlier one left. `RecheckServer` is the grader's side of it: one server per grading process,
 restarted if it dies or hangs.
 """
 
@@ -157,8 +157,8 @@ def serve(idle: float = 600.0) -> None:
         out.flush()
 
 
-class Verifier:
-    """The grader's handle on a warm `python -m grader.plugins.verify --serve`, started on first use."""
+class RecheckServer:
+    """The grader's handle on a warm `python -m grader.plugins.recheck_server --serve`, started on first use."""
 
     def __init__(self, env: dict | None = None):
         self.env = env
@@ -166,7 +166,7 @@ class Verifier:
         self.lock = threading.Lock()
 
     def _start(self) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.plugins.verify", "--serve"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "grader.plugins.recheck_server", "--serve"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env)
         if _read_line(proc.stdout.fileno(), 120) != b"ready":
             proc.kill()
