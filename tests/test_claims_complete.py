@@ -59,7 +59,8 @@ def covers(claim: str, sentence: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    """The markdown cell's sentences, whitespace normalized, math and code kept (claims quote them)."""
+    """The markdown cell's sentences, math and code kept (claims state them), blockquote marks left out."""
+    text = re.sub(r"^[ \t]*>[ \t]?", "", text, flags=re.M)
     return [s for s in re.split(r"(?<=[.!?:;])\s+(?=[A-Z*(\"'])|\n\s*\n", text) if s.strip()]
 
 

@@ -3,12 +3,6 @@ claim checks yet: each awaits a claim (tests/claims/claims_<notebook>.py) or a r
 the run. The list may only shrink: the test fails when a sentence here is checked now or gone from the text."""
 
 UNCHECKED: dict[str, list[str]] = {
-    '01_normalization': [
-        'Each house is described by its floor area (in m², around 110) and its number of bedrooms (around 3).',
-        'Since that is not 0, `normalize` divides by it, and a test value of 0.2 becomes about $7\\cdot 10^{15}$ instead of $0.2 - 0.1 = 0.1$.',
-        'Below, a linear model (with a bias) is fitted on the normalized training houses and evaluated on three test sets: houses from the **same district** as the training set, houses from a **new district** where houses are larger on average (60 m² more), **one house** at a time, as in production.',
-        'Gradient descent is stable only with a learning rate below $2/\\lambda_{\\max}$, and then the flattest direction shrinks by a factor $1 - \\alpha\\lambda_{\\min}$ per step.',
-    ],
     '02_vanishing_exploding': [
         'Weights only 50 % away from 1 multiply or crush the signal by *eight to fifteen orders of magnitude*.',
         'Below, your forward pass runs a batch of 10 examples through 30 layers of `1.5 * I` and of `0.5 * I`; the dashed line is the closed form `scale**l * ‖a_0‖`.',
