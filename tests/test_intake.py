@@ -212,3 +212,21 @@ def test_a_notebook_named_in_latin1_is_graded_under_the_expected_name_with_a_war
     assert any("not valid UTF-8" in w and "notes-\\xe9t\\xe9.txt" in w for w in job.warnings), job.warnings
     for w in job.warnings:
         w.encode("utf-8")
+
+
+def test_plain_nbgrader_reads_a_notebook_saved_with_a_byte_order_mark(tmp_path):
+    """The formgrader's autograde reads submissions with nbformat, which refused a UTF-8 byte-order mark (a fresh
+    process: unpatched first, then with the course's patch)."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    path = tmp_path / "saved_on_windows.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + nbformat.writes(nbformat.v4.new_notebook()).replace("\n", "\r\n").encode())
+    code = ("import sys, nbformat\n"
+            "try:\n    nbformat.read(sys.argv[1], as_version=4)\nexcept Exception as e:\n    print('refused', type(e).__name__)\n"
+            "from grader.plugins.patches import notebooks_with_a_byte_order_mark\n"
+            "notebooks_with_a_byte_order_mark()\nprint('read', nbformat.read(sys.argv[1], as_version=4).nbformat)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["refused", "NotJSONError", "read", "4"], out

@@ -2,10 +2,10 @@
 
     from grader.plugins.patches import install; install()      # nbgrader_config.py, for every nbgrader command
 
-nbgrader offers no extension point for these three behaviours, so the course replaces a function of nbgrader's
-own modules. Each patch says what it fixes, the upstream report (or, where none exists, nbgrader's own code it
-replaces), and `install` refuses to run under another nbgrader than `NBGRADER`: an upgrade fails loudly, naming the
-patches to check, instead of silently patching code that moved.
+nbgrader offers no extension point for these behaviours, so the course replaces a function of nbgrader's (or
+nbformat's) own modules. Each patch says what it fixes, the upstream report (or, where none exists, the code it
+replaces), and `install` refuses to run under another nbgrader than `NBGRADER` or nbformat than `NBFORMAT`: an
+upgrade fails loudly, naming the patches to check, instead of silently patching code that moved.
 
 - `lenient_timestamps`: nbgrader 0.9.6's `CourseDirectory.get_existing_timestamp` (coursedir.py) calls
   `self.fail` on a `timestamp.txt` it cannot parse, a method CourseDirectory does not have: one student's odd
@@ -20,14 +20,19 @@ patches to check, instead of silently patching code that moved.
   notebook unlike grading (no stdin check, its own timeout, demo cells run, stderr scored differently), so a
   correct answer could fail Validate and an `input()` pass it. Validator is not configurable by class, so the
   modules that use it get `grader.plugins.validate.CourseValidator` (course behaviour, not an nbgrader bug).
+- `notebooks_with_a_byte_order_mark`: nbformat 5.11's `reader.parse_json` hands the text to `json.loads`, which
+  refuses a leading UTF-8 byte-order mark ("Unexpected UTF-8 BOM"), as editors on Windows save it: plain `nbgrader
+  autograde` and the formgrader's button then failed the submission, where `course grade` reads it (its intake). No
+  upstream report found. The mark is dropped before parsing.
 """
 
 from __future__ import annotations
 
 import sys
 
-#: the nbgrader version every patch below was written for and tested with (requirements.txt pins it)
+#: the nbgrader and nbformat versions every patch below was written for and tested with (requirements.txt pins them)
 NBGRADER = "0.9.6"
+NBFORMAT = "5.11.1"
 
 
 class PatchOutdated(RuntimeError):
@@ -77,19 +82,35 @@ def validate_as_grading() -> None:
             module.Validator = CourseValidator
 
 
-PATCHES = (lenient_timestamps, gradebooks_stamped_in_process, validate_as_grading)
+def notebooks_with_a_byte_order_mark() -> None:
+    import nbformat.reader
+
+    parse_json = nbformat.reader.parse_json
+
+    def parse_json_without_bom(s, **kwargs):
+        if isinstance(s, str) and s.startswith("\ufeff"):
+            s = s[1:]
+        return parse_json(s, **kwargs)
+
+    if getattr(parse_json, "__name__", "") != "parse_json_without_bom":  # once, however often the config loads
+        nbformat.reader.parse_json = parse_json_without_bom
 
 
-def install(version: str | None = None) -> None:
+PATCHES = (lenient_timestamps, gradebooks_stamped_in_process, validate_as_grading, notebooks_with_a_byte_order_mark)
+
+
+def install(version: str | None = None, nbformat_version: str | None = None) -> None:
     """Apply every patch of `PATCHES`. Raises PatchOutdated when nbgrader's version (`version`, default the
-    installed one) is not `NBGRADER`."""
-    if version is None:
-        import nbgrader
+    installed one) is not `NBGRADER`, or nbformat's (`nbformat_version`) not `NBFORMAT`."""
+    import nbformat
+    import nbgrader
 
-        version = nbgrader.__version__
-    if version != NBGRADER:
-        raise PatchOutdated(f"nbgrader {version} is installed, but the course's patches of nbgrader were written for "
-                            f"{NBGRADER}: check each of {', '.join(p.__name__ for p in PATCHES)} in "
-                            f"grader/plugins/patches.py against the new nbgrader, then update NBGRADER")
+    found = {"nbgrader": (version or nbgrader.__version__, NBGRADER),
+             "nbformat": (nbformat_version or nbformat.__version__, NBFORMAT)}
+    for name, (installed, written_for) in found.items():
+        if installed != written_for:
+            raise PatchOutdated(f"{name} {installed} is installed, but the course's patches were written for "
+                                f"{written_for}: check each of {', '.join(p.__name__ for p in PATCHES)} in "
+                                f"grader/plugins/patches.py against the new {name}, then update its version there")
     for patch in PATCHES:
         patch()
