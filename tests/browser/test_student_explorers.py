@@ -19,8 +19,8 @@ import pytest  # noqa: E402
 from playwright.sync_api import Locator, expect  # noqa: E402
 
 from .jupyterlab import (  # noqa: E402
-    image_source, open_notebook, press_on_slider, run_all_cells, slider, type_in_readout, wait_for_new_image,
-    wait_until_idle,
+    dropdown, image_source, open_notebook, press_on_slider, run_all_cells, slider, type_in_readout,
+    wait_for_new_image, wait_until_idle,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -166,3 +166,64 @@ def test_scale_ratio_and_learning_rate_sliders_update_condition_numbers_and_step
     wait_for_new_image(output, plot)
     wait_until_idle(panel)
     area.screenshot(path=artifacts / "01_explorer-3-ratio100-lr1.12e-5-raw-converges-slowly.png")
+
+
+# --- 05: the Jacobian's spectrum against depth, weights, gain and activation ----------------------------------
+
+def expected_spectrum(depth: int, weights: str, gain: float, activation: str) -> str:
+    """The line the spectrum explorer prints for these settings, as its own class computes it here."""
+    from helpers.widgets.signal_propagation import SignalPropagationExplorer
+
+    oracle = SignalPropagationExplorer(depth=depth, weights=weights, gain_value=gain, activation=activation)
+    return f"{activation}, {weights}, gain {gain:.2f}, L = {depth}: {oracle.summary()}"
+
+
+def test_depth_weights_gain_and_activation_move_the_jacobian_spectrum(page, lab, artifacts):
+    panel = open_notebook(page, lab, "notebooks/05_signal_propagation_explorer.ipynb")
+    run_all_cells(page)
+    wait_until_idle(panel)
+    # two explorers in this notebook: the spectrum's is the output area with the depth slider
+    depth_label = page.locator("label.widget-label", has_text=re.compile(r"^\s*depth L\s*$"))
+    area = panel.locator(".jp-Cell-outputArea").filter(has=depth_label)
+    expect(area).to_have_count(1)
+    depth, gain = slider(area, "depth L"), slider(area, "gain")
+    weights, activation = dropdown(area, "weights"), dropdown(area, "g(z)")
+    output = area.locator(".widget-output")
+    expect(depth.locator(".widget-readout")).to_have_text("16")
+    expect(gain.locator(".widget-readout")).to_have_text("1.00")
+    expect(output).to_contain_text(expected_spectrum(16, "orthogonal", 1.0, "tanh"))
+    area.screenshot(path=artifacts / "05_explorer-1-start-tanh-orthogonal-L16.png")
+    plot = image_source(output)
+
+    # linear and orthogonal: an exact isometry, at 16 layers and at 100
+    activation.select_option("linear")
+    expect(output).to_contain_text(expected_spectrum(16, "orthogonal", 1.0, "linear"))
+    expect(output).to_contain_text("an isometry")
+    plot = wait_for_new_image(output, plot)
+    type_in_readout(depth, "100")
+    expect(output).to_contain_text(expected_spectrum(100, "orthogonal", 1.0, "linear"))
+    expect(output).to_contain_text("an isometry")
+    plot = wait_for_new_image(output, plot)
+    area.screenshot(path=artifacts / "05_explorer-2-linear-orthogonal-L100-isometry.png")
+
+    # Gaussian weights of the same scale: the spectrum spreads over decades
+    weights.select_option("gaussian")
+    expect(output).to_contain_text(expected_spectrum(100, "gaussian", 1.0, "linear"))
+    expect(output).not_to_contain_text("an isometry")
+    plot = wait_for_new_image(output, plot)
+    area.screenshot(path=artifacts / "05_explorer-3-linear-gaussian-L100-spread.png")
+
+    # ReLU at its gain, orthogonal, 32 layers: about half the singular values are 0
+    weights.select_option("orthogonal")
+    activation.select_option("relu")
+    type_in_readout(depth, "32")
+    type_in_readout(gain, "1.41")
+    expect(output).to_contain_text(expected_spectrum(32, "orthogonal", 1.41, "relu"))
+    expect(output).to_contain_text("of the singular values are 0")
+    plot = wait_for_new_image(output, plot)
+    press_on_slider(depth, "ArrowLeft")
+    expect(depth.locator(".widget-readout")).to_have_text("31")
+    expect(output).to_contain_text(expected_spectrum(31, "orthogonal", 1.41, "relu"))
+    wait_for_new_image(output, plot)
+    wait_until_idle(panel)
+    area.screenshot(path=artifacts / "05_explorer-4-relu-orthogonal-L31-zeros.png")
