@@ -128,6 +128,14 @@ def test_set_moves_the_controls_and_redraws_as_the_sliders_do(explorer):
     assert explorer.set(depth=72).diagnosis == "stable"  # 1.1**72 = 956
 
 
+@pytest.mark.parametrize("settings", [dict(scale=3.0), dict(scale=0.1), dict(depth=500), dict(activation="sigmoid")])
+def test_set_refuses_what_a_control_cannot_show_instead_of_clamping_it(explorer, settings):
+    before = (explorer.depth_slider.value, explorer.scale_slider.value, explorer.activation_menu.value)
+    with pytest.raises(ValueError, match="range|not one of"):
+        explorer.set(**settings)
+    assert (explorer.depth_slider.value, explorer.scale_slider.value, explorer.activation_menu.value) == before
+
+
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
 @pytest.mark.parametrize("weights", ["identity", "gaussian"])
 def test_its_own_norms_are_those_of_the_graded_functions_of_02(activation, weights):

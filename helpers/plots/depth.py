@@ -105,16 +105,23 @@ def plot_largest_entries(largest: dict, ax=None, title: str | None = None):
     - largest: dtype name ("float32", "float64") -> shape (L + 1,), max |a_l| for l = 0..L (inf/NaN allowed)
 
     The curve of each type stops where its values stop being finite, marked with an x; a dotted line shows
-    log10(np.finfo(dtype).max). The axis shows log10 itself: a log-scale axis cannot reach 1.8e308. Returns the axes.
+    log10(np.finfo(dtype).max). The axis shows log10 itself: a log-scale axis cannot reach 1.8e308. Where two types
+    hold the same values their curves coincide: the one that stays finite longer is drawn wide and pale underneath,
+    the shorter one dashed on top, so that both show. Returns the axes.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
+    finite = {name: int(np.sum(np.isfinite(np.asarray(v, dtype=float)))) for name, v in largest.items()}
+    on_top = sorted(largest, key=lambda name: -finite[name])  # longest first, underneath
     for i, (name, values) in enumerate(largest.items()):
         values = np.asarray(values, dtype=float)
         ok = np.isfinite(values) & (values > 0)
         layers = np.arange(values.size)
         limit = float(np.log10(np.finfo(name).max))
-        ax.plot(layers[ok], np.log10(values[ok]), color=f"C{i}", label=f"{name}: largest |entry| of a_l")
+        rank = on_top.index(name)
+        ax.plot(layers[ok], np.log10(values[ok]), color=f"C{i}", label=f"{name}: largest |entry| of a_l",
+                linewidth=max(1.5, 5.0 - 3.0 * rank), alpha=0.5 if rank == 0 and len(largest) > 1 else 1.0,
+                linestyle="-" if rank == 0 else "--", zorder=2 + rank)
         ax.axhline(limit, color=f"C{i}", linestyle=":", label=f"largest {name}, 10**{limit:.1f}")
         bad = _first_bad(values)
         if bad is not None:

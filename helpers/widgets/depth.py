@@ -73,7 +73,19 @@ class DepthExplorer:
     def set(self, depth: int | None = None, scale: float | None = None, activation: str | None = None,
             weights: str | None = None) -> "DepthExplorer":
         """Move the named controls as a user would (each redraws), then return the explorer, e.g. to read
-        `explorer.set(depth=73, scale=1.1).diagnosis`."""
+        `explorer.set(depth=73, scale=1.1).diagnosis`.
+
+        Raises ValueError for a value the control cannot take (a slider would silently clamp `scale=3.0` to its
+        largest value, 1.5, and show another experiment than the one asked for); nothing moves then."""
+        sliders = ((self.depth_slider, depth, "depth"), (self.scale_slider, scale, "scale"))
+        for control, value, name in sliders:
+            if value is not None and not control.min <= value <= control.max:
+                raise ValueError(f"{name}={value} is outside the slider's range, {control.min} to {control.max}: "
+                                 "the explorer would show the nearest end instead")
+        for control, value, name in ((self.activation_menu, activation, "activation"), (self.weights_menu, weights, "weights")):
+            options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            if value is not None and value not in options:
+                raise ValueError(f"{name}={value!r} is not one of {options}")
         for control, value in ((self.depth_slider, depth), (self.scale_slider, scale),
                                (self.activation_menu, activation), (self.weights_menu, weights)):
             if value is not None:

@@ -53,6 +53,12 @@ CLAIMS = [
     ("tanh: small scales vanish just as in the linear network", "shown['tanh at scale 0.50'][0] == 'vanishing'"),
     ("tanh saturates instead of exploding: large scales stay bounded",
      "shown['tanh at scale 1.50'][0] == 'stable' and shown['linear at scale 1.50'][0] == 'exploding'"),
+    ("It does not grow all the way: it peaks a few layers before the input and shrinks over the last steps.",
+     "1 <= shown['tanh backward peak at scale 1.50'] <= 6"),
+    ("so `z_1` is larger than the deeper `z_l` (the line printed above the plots), more of its units saturate, "
+     "their `tanh'` is smaller, and the backward step through them loses more than the scale gives.",
+     "shown['tanh z std, layers 1 and 11'][0] > 1.2 * shown['tanh z std, layers 1 and 11'][1] "
+     "and shown[\"tanh mean tanh', layers 1 and 11\"][0] < shown[\"tanh mean tanh', layers 1 and 11\"][1]"),
     ("tanh at scale 1.5: the backward signal grows by a factor of about 25, 'stable' by our threshold",
      "10 < shown['tanh backward growth at scale 1.50'] < 100 and shown['tanh at scale 1.50'][1] == 'stable'"),
     # 10 · the model answer
