@@ -29,6 +29,8 @@ NOTEBOOKS = sorted((ROOT / "source").glob("*/*.ipynb")) + sorted((ROOT / "notebo
 
 _MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|<[^>]+>|\]\([^)]*\)", re.S)
 _NUMBERING = re.compile(r"^\s*(?:#+\s*(?:\w+\s+)?\d+[.:)]?|\d+[.)]\s|[-*]\s)", re.M)
+#: a year, as in a citation (Glorot & Bengio, 2010): not a result
+_YEAR = re.compile(r"(?:19|20)\d\d")
 NUMBER = re.compile(r"(?<![\w.\[{^_/-])-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?(?:/\d+)?%?(?![\w}\]/])")
 COMPARATIVE = re.compile(
     r"\b(?:beats?|outperforms?|overtakes?|falls? (?:to|from|below)|drops? (?:to|below)|rises? (?:to|above)|"
@@ -77,7 +79,7 @@ def unchecked_sentences(path: Path) -> list[str]:
         for sentence in _sentences(text):
             plain = _plain(sentence)
             bare = _MATH_OR_CODE.sub(" ", plain)
-            numbers = [n for n in NUMBER.findall(bare) if n.rstrip("%") not in CONSTANTS]
+            numbers = [n for n in NUMBER.findall(bare) if n.rstrip("%") not in CONSTANTS and not _YEAR.fullmatch(n)]
             if not numbers and not COMPARATIVE.search(bare):
                 continue
             if any(covers(says, plain) for says in claims):

@@ -64,6 +64,52 @@ CLAIMS += [
      f"all(not c < 0.6 for c in {_FIXED}[-3:]) and all(not c < 0.6 for c in {_HE}[-3:])"),
     ("only a narrow band trains (at most 3 of the 11 scales bring the cost below 0.5), for both families",
      f"1 <= (np.nan_to_num({_FIXED}, nan=np.inf) < 0.5).sum() <= 3 and 1 <= (np.nan_to_num({_HE}, nan=np.inf) < 0.5).sum() <= 3"),
-    ("He's band sits around s = 1: the scale nearest 1 trains",
-     f"{_HE}[np.argmin(abs(np.log(SWEEP_SCALES)))] < 0.5"),
+    ("With He's standard deviation, derived from the layer sizes, the band starts just above 1 (the grid does not "
+     "hold 1 itself; the scales that train are printed above), and its best scale is within a factor of 1.5 of "
+     "$s = 1$: He's formula lands next to the best scale with no search.",
+     "1 not in SWEEP_SCALES and 1 < he_band.min() < 1.5 and 1 < SWEEP_SCALES[np.nanargmin(" + _HE + ")] < 1.5"),
+    ("For these narrow layers of 16 units the fixed scale's band happens to lie near 1 as well, because He's own "
+     "standard deviation, $\\sqrt{2/16} \\approx 0.35$ for the hidden layers and 1 for the first, is not far from 1.",
+     "0.3 < good['s * N(0, 1), a fixed scale'].min() and good['s * N(0, 1), a fixed scale'].max() < 3 "
+     "and abs(np.sqrt(2 / 16) - 0.35) < 0.005"),
+]
+
+# "Two details of the curves", "Why large weights train badly", the tanh gain (`dead_relus`, `runs`, `deep_stds`).
+_HE_FIRST = "network.model_forward(X_train, runs['he']['start'])[0]"
+_GLOROT = "np.asarray(runs['glorot']['costs'])"
+CLAIMS += [
+    ("He starts at a cost of about 1.4, twice $\\log 2 \\approx 0.69$",
+     "1.2 < runs['he']['costs'][0] < 1.7 and abs(np.log(2) - 0.69) < 0.005"),
+    ("(Xavier and Glorot start above it too, by less)",
+     "all(np.log(2) < runs[m]['costs'][0] < runs['he']['costs'][0] for m in ('xavier', 'glorot'))"),
+    ("here every first prediction is above 0.5 (the line printed above), and the examples labelled 0 pay for it.",
+     f"{_HE_FIRST}.min() > 0.5"),
+    ("Glorot's curve jumps once, late in training (the iteration is printed above), and recovers",
+     f"(({_GLOROT}[1:] / {_GLOROT}[:-1]) > 2).sum() == 1 and np.argmax({_GLOROT}[1:] / {_GLOROT}[:-1]) * RECORD_EVERY "
+     f">= NUM_ITERATIONS / 2 and {_GLOROT}[-1] < {_GLOROT}[np.argmax({_GLOROT}[1:] / {_GLOROT}[:-1])]"),
+    ("The cell below counts them before and after training.",
+     "dead_relus['large']['start'] == [0, 0] and sum(dead_relus['large']['trained']) >= 3 "
+     "and sum(dead_relus['he']['trained']) == 0"),
+    ("What is left is a thinner network: the cost drops in the first steps, then stays flat far above He's.",
+     "runs['large']['costs'][1] < 1 and abs(runs['large']['costs'][-1] - runs['large']['costs'][1]) < 0.05 "
+     "and runs['large']['costs'][-1] > 10 * runs['he']['costs'][-1]"),
+    ("Multiplying Xavier's standard deviation by **5/3, the gain of tanh**, makes up for that average loss: the line "
+     "`xavier × 5/3` holds its scale through the 50 layers.",
+     f"0.5 < {_ratio('tanh', 'xavier × 5/3')} < 2 and {_ratio('tanh', 'xavier')} < 0.3"),
+    ("He's $\\sqrt 2 \\approx 1.41$ is a gain too, close to 5/3, which is why He stays up here as well.",
+     f"0.5 < {_ratio('tanh', 'he')} < 2"),
+    ("He's network of section 3 starts at about 1.4 because its random output layer makes confident predictions "
+     "(all above 0.5).",
+     f"1.2 < init_costs['He'][0] < 1.7 and {_HE_FIRST}.min() > 0.5"),
+    ("A classifier that knows nothing yet should predict the class frequency, here 0.5, at a cost of "
+     "$\\log 2 \\approx 0.693$ for balanced labels.",
+     "Y_train.mean() == 0.5 and abs(init_costs['He, output layer x 0.01'][0] - np.log(2)) < 0.01"),
+    ("*Loss at initialization* at the end of section 4 shows the fix.",
+     "reach['He, output layer x 0.01'] < reach['He']"),
+    ("The visible test draws one He layer of 400 inputs and 100 units; the hidden tests check every scheme on layers "
+     "whose fan-in and fan-out differ a lot (1000 to 50, 50 to 400)",
+     "expected_std == np.sqrt(2 / 400) and N == 400 * 100 and big_dims == [1000, 50, 400]"),
+    ("The fix is to start the output layer small: below, the same He start with $W^{[3]}$ multiplied by 0.01, trained "
+     "side by side with the plain one.",
+     "np.array_equal(small_output['W3'], 0.01 * he_start['W3']) and small_output['W1'] is he_start['W1']"),
 ]
