@@ -92,7 +92,8 @@ def draw_singular_value_histogram(ax, singular_values, title: str, bins: int = 3
     ax.hist(logs, bins=bins, range=span, color="C0", label=f"{(~zero).sum()} non-zero")
     if zero.any():
         left = logs.min() - 1 if logs.size else -1
-        ax.bar([left], [zero.sum()], width=0.5, color="C3", label=f"{zero.sum()} exactly 0 (drawn at left)")
+        ax.bar([left], [zero.sum()], width=0.5, color="C3",
+               label=f"{zero.sum()} zero, below 1e-12 of the largest (at left)")
     ax.set(xlabel="log10(singular value)", ylabel="count", title=title)
     ax.legend(fontsize=8)
     return ax
