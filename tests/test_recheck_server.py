@@ -31,7 +31,7 @@ def test_the_server_gives_the_verdicts_of_a_one_off_run(verifier):
     one_off = subprocess.run([sys.executable, "-m", "grader.plugins.recheck_server"], input=json.dumps(_job("assert False, 'no'")),
                              capture_output=True, text=True, check=True)
     assert json.loads(one_off.stdout)["test_it"] == {"passed": False, "ename": "AssertionError", "evalue": "no",
-                                                     "output": ""}
+                                                     "output": "", "mistake": None}
     assert verifier.check(_job("assert False, 'no'"), timeout=30) == json.loads(one_off.stdout)
 
 
@@ -39,7 +39,8 @@ def test_a_job_cannot_change_what_the_next_job_sees(verifier):
     patched = _job("np.allclose = lambda *a, **k: True\nimport helpers.checks\nhelpers.checks.expect = print")
     assert verifier.check(patched, timeout=30)["test_it"]["passed"]
     honest = _job("from helpers.checks import expect\nexpect(not np.allclose(1, 2), 'allclose still compares')")
-    assert verifier.check(honest, timeout=30)["test_it"] == {"passed": True, "ename": "", "evalue": "", "output": ""}
+    assert verifier.check(honest, timeout=30)["test_it"] == {"passed": True, "ename": "", "evalue": "", "output": "",
+                                                             "mistake": None}
 
 
 def test_what_the_trusted_test_prints_is_its_output():
@@ -88,3 +89,10 @@ def test_warming_imports_the_set_up_cells_modules_and_runs_nothing_else():
              "raise SystemExit('a set-up cell must not run in the server')\n%matplotlib inline")
     warm({"cells": [{"kind": "setup", "grade_id": "setup_imports", "source": setup}]})
     assert "colorsys" in sys.modules and "helpers.datasets" in sys.modules
+
+
+def test_the_mistake_a_check_names_travels_as_data():
+    job = _job("from helpers.checks import expect_close\n"
+               "expect_close(2.0, 1.0, 'sigma', 'X = [1, 3]', mistakes={'you took the variance of X': 2.0})")
+    verdict = run(job)["test_it"]
+    assert not verdict["passed"] and verdict["mistake"] == "you took the variance of X", verdict

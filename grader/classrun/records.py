@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..plugins.recheck import CellOutcome
+
 
 @dataclass(frozen=True, order=True)
 class SubmissionKey:
@@ -61,7 +63,8 @@ class FeedbackTask:
 class TaskResult:
     """What a worker returns for a task: `ok` or the `error` (its first line, a blank line, the log), the grade
     record to merge, the autograded and feedback folders (relative path -> bytes), why the feedback could not be
-    written, the repairs the restoration made (in words), the seconds it took and the worker's name."""
+    written, the repairs the restoration made (in words), each test cell's outcome (`CellOutcome`: passed, the
+    error shown, the named mistake, a timeout), the seconds it took and the worker's name."""
 
     ok: bool = False
     error: str | None = None
@@ -70,5 +73,6 @@ class TaskResult:
     feedback: dict[str, bytes] | None = None
     feedback_error: str | None = None
     repairs: list[str] = field(default_factory=list)
+    cells: list[CellOutcome] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""

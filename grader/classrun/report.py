@@ -1,5 +1,5 @@
 """The grading report: per assignment, the score distribution, the pass rate of every autograded test cell,
-the misconceptions the class made most (the checks' `Mistake: <sentence>` failures, by number of students), the
+the misconceptions the class made most (the mistakes the checks recognised, by number of students), the
 submissions that errored or timed out and who still needs manual grading; as PNG figures, one self-contained
 report.html (figures embedded as data URIs, the page rendered from templates/report.html by Jinja2 with autoescape)
 and a short text summary.
@@ -12,16 +12,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 
-from helpers.checks import MISTAKE
-from ..plugins.execute import TIMEOUT_ERRORS
 from .records import SubmissionKey
 
 
 @dataclass
 class AssignmentResults:
-    """What the gradebook and the autograded notebooks say about one assignment."""
+    """What the gradebook and the run's state say about one assignment."""
 
     name: str
     max_score: float = 0.0
@@ -45,7 +42,8 @@ class AssignmentResults:
 
 
 def collect(course, assignment: str, status: dict) -> AssignmentResults:
-    """Gather one assignment's results from the course gradebook, the autograded notebooks and `status`."""
+    """Gather one assignment's results from the course gradebook and the run's `status` (each submission's
+    outcome, its test cells' included): no notebook is read again."""
     from nbgrader.api import GradeCell
 
     res = AssignmentResults(assignment)
@@ -57,6 +55,8 @@ def collect(course, assignment: str, status: dict) -> AssignmentResults:
             res.errored[s] = f"{st.get('file') or assignment + '.ipynb'}: {st.get('error') or 'unknown error'}"
         if st.get("warnings"):
             res.warnings[s] = st["warnings"]
+    outcomes = {SubmissionKey.parse(key).student: st.get("cells", []) for key, st in status.items()
+                if SubmissionKey.parse(key).assignment == assignment}
     with course.gradebook() as gb:
         res.max_score = gb.find_assignment(assignment).max_score
         for sub in gb.assignment_submissions(assignment):
@@ -75,7 +75,8 @@ def collect(course, assignment: str, status: dict) -> AssignmentResults:
                 tally = res.passes.setdefault(name, [0, 0])
                 tally[0] += ok
                 tally[1] += 1
-    read_autograded(course.folder("autograded"), res)
+    for student, cells in outcomes.items():
+        add_outcomes(res, student, cells)
     return res
 
 
@@ -94,38 +95,18 @@ def _grades(sub, grade_cell) -> tuple[float, list[str], list[tuple[str, bool]]]:
     return float(sub.score), manual, passed
 
 
-def read_autograded(autograded: Path, res: AssignmentResults) -> None:
-    """Add to `res` what the autograded notebooks of its assignment say: the cells that timed out or killed the
-    kernel, and the mistakes the checks named (error outputs whose message starts with `Mistake: `), counted once
-    per student; the submissions that could not be graded are left out, as in the figures."""
-    for path in sorted(autograded.glob(f"*/{res.name}/*.ipynb")):
-        student = path.parent.parent.name
-        try:
-            cells = nbformat.read(path, as_version=4).cells
-        except Exception:  # noqa: BLE001 - one unreadable notebook leaves out its own figures, not the report
-            continue
-        for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            gid = meta.get("grade_id", "a cell")
-            # only a test cell's check names a mistake; a student's own cell could raise any text
-            is_test = bool(meta.get("grade")) and not meta.get("solution")
-            for out in cell.get("outputs", []):
-                if out.get("output_type") != "error":
-                    continue
-                if out.get("ename") in TIMEOUT_ERRORS:
-                    res.timed_out.setdefault(student, []).append(f"{gid}: {out['ename']}")
-                sentence = named_mistake(out.get("evalue", ""))
-                if sentence and is_test and student not in res.errored:
-                    res.mistakes.setdefault(sentence, set()).add(student)
-                    res.mistake_cells.setdefault(sentence, set()).add(gid)
-
-
-def named_mistake(evalue: str) -> str | None:
-    """The sentence of a `Mistake: <sentence>` first line of an error's message, else None."""
-    first = evalue.split("\n", 1)[0].strip()
-    if not first.startswith(MISTAKE):
-        return None
-    return first[len(MISTAKE):].strip() or None
+def add_outcomes(res: AssignmentResults, student: str, cells: list[dict]) -> None:
+    """Add to `res` what grading found in `student`'s test cells (`grader.plugins.recheck.CellOutcome`, as the
+    run's state keeps them): the cells that timed out or killed the kernel, and the catalogued mistakes the checks
+    recognised, counted once per student; a submission that could not be graded is left out, as in the figures."""
+    if student in res.errored:
+        return
+    for cell in cells:
+        if cell.get("stopped"):
+            res.timed_out.setdefault(student, []).append(f"{cell['grade_id']}: {cell['stopped']}")
+        if cell.get("mistake"):
+            res.mistakes.setdefault(cell["mistake"], set()).add(student)
+            res.mistake_cells.setdefault(cell["mistake"], set()).add(cell["grade_id"])
 
 
 def summary_line(res: AssignmentResults) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import asdict
 
 from ..course import Course, interpreter_on_path
 from ..release import bundle, sync_gradebook, template_path
@@ -19,7 +20,7 @@ from .gradebook import export_errors, export_grades, merge_record, submission_re
 from .handin import display_name
 from .intake import Job, plan, submission_files
 from .progress import Progress
-from .records import AutogradeTask, FeedbackTask, SubmissionKey, TaskResult
+from .records import AutogradeTask, CellOutcome, FeedbackTask, SubmissionKey, TaskResult
 from .tasks import autograde, feedback, read_folder, write_folder
 
 
@@ -44,12 +45,15 @@ class Run:
         self.touched: set[str] = set()
         self.figures = {"assignments": names, "graded": 0, "errors": [], "warnings": [], "jobs": 0, "seconds": {}}
 
-    def record(self, key: str, ok: bool, seconds: float, error: str | None, file: str, warnings=(), mark="") -> None:
-        """Note the outcome of one submission (the whole error goes to .grading/logs/) and save the state."""
+    def record(self, key: str, ok: bool, seconds: float, error: str | None, file: str, warnings=(), mark="",
+               cells: list[CellOutcome] = ()) -> None:
+        """Note the outcome of one submission, with its test cells' outcomes (the whole error goes to
+        .grading/logs/), and save the state."""
         if error:
             state.log_path(self.course, key).write_text(error)
         self.status[key] = {"ok": ok, "seconds": round(seconds, 3), "file": file, "warnings": list(warnings),
-                            "error": error.splitlines()[0] if error else None, "fingerprint": mark}
+                            "error": error.splitlines()[0] if error else None, "fingerprint": mark,
+                            "cells": [asdict(c) for c in cells]}
         self.touched.add(key)
         self.pending.discard(key)
         a = SubmissionKey.parse(key).assignment
@@ -222,7 +226,8 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
                     feedback_error = f"writing the feedback failed: {type(failed).__name__}: {failed}"
             if feedback_error:
                 run.figures["errors"].append(f"feedback {job.key} ({file}): {feedback_error.splitlines()[0]}")
-            run.record(job.key, ok, result.seconds, error, file, [*job.warnings, *result.repairs])
+            run.record(job.key, ok, result.seconds, error, file, [*job.warnings, *result.repairs],
+                       cells=result.cells if ok else ())
             return not ok
 
         _run_tasks(client, todo, submit, done, "autograde")

@@ -22,6 +22,7 @@ import traceback
 from pathlib import Path
 
 from ..course import Course
+from ..plugins.recheck import take_outcomes
 from ..release import write_sources
 from .gradebook import merge_record, submission_record
 from .records import AutogradeTask, FeedbackTask, TaskResult
@@ -140,6 +141,7 @@ def autograde(bundle: dict, task: AutogradeTask) -> TaskResult:
         try:
             result = scratch.api.autograde(a, s, force=True, create=True)
             out.repairs = repairs(result.get("log") or "")
+            out.cells = take_outcomes(a, s)
             with scratch.gradebook() as gb:
                 out.record = record = submission_record(gb, a, s)
                 if result["success"] and task.manual and record is not None:

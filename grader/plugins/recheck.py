@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import atexit
 import os
+import re
+from dataclasses import dataclass
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook
@@ -50,7 +52,45 @@ UNCHECKED = {"passed": False, "ename": "CheckFailed", "evalue": "this test could
 #: said of a test that failed in the kernel but passed in the re-check (the kernel's own message is not shown)
 FAILED_IN_KERNEL = ("this test failed in your notebook's kernel ({ename}), though it passed when checked again outside "
                     "it; run the notebook from a fresh kernel (Kernel > Restart Kernel and Run All Cells)")
-_IDENTIFIER = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,80}")
+
+
+@dataclass(frozen=True)
+class CellOutcome:
+    """What grading found in one test cell (or another cell that ran out of time or killed the kernel), as data:
+    whether it `passed`, the error it shows (`ename`, "" if none), the catalogued `mistake` the re-check's check
+    recognised (None if none), and `stopped`, the grader's own error when the cell ran out of time or killed the
+    kernel (None otherwise)."""
+
+    grade_id: str
+    passed: bool
+    ename: str = ""
+    mistake: str | None = None
+    stopped: str | None = None
+
+
+#: the outcomes of every notebook re-checked in this process, by (assignment, student, notebook), for the class
+#: run's worker to take after nbgrader's autograde returns (`take_outcomes`); plain nbgrader leaves them here
+_OUTCOMES: dict[tuple[str, str, str], list[CellOutcome]] = {}
+
+
+def take_outcomes(assignment: str, student: str) -> list[CellOutcome]:
+    """The test cells' outcomes of `student`'s `assignment` re-checked in this process (every notebook of it),
+    removed from the registry; empty when none was."""
+    found = []
+    for key in [k for k in _OUTCOMES if k[:2] == (assignment, student)]:
+        found += _OUTCOMES.pop(key)
+    return found
+
+
+def outcome(cell, verdict: dict | None, outputs: list[NotebookNode]) -> CellOutcome:
+    """The outcome of a test cell from its re-check `verdict` and the outputs `vouched_outputs` gave it."""
+    verdict = verdict or UNCHECKED
+    shown = next((o for o in outputs if o.get("output_type") == "error"), None)
+    stopped = cell.metadata.get(STOPPED)
+    mistake = verdict.get("mistake") if shown is not None and not stopped and not verdict["passed"] else None
+    return CellOutcome(cell.metadata["nbgrader"]["grade_id"], shown is None, shown.ename if shown else "", mistake,
+                       stopped["ename"] if stopped else None)
 
 
 def vouched_outputs(cell, verdict: dict | None) -> list[NotebookNode]:
@@ -103,13 +143,19 @@ class Recheck(NbGraderPreprocessor):
                 job["transcripts"][gid] = [o["data"][MIME] for o in cell.get("outputs", [])
                                            if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
         results = self._run(job)
-        for cell in nb.cells:
+        outcomes = []
+        for index, cell in enumerate(nb.cells):
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
             if _is_test(cell):
                 cell.outputs = vouched_outputs(cell, results.get(gid))
+                outcomes.append(outcome(cell, results.get(gid), cell.outputs))
             elif cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs if MIME not in o.get("data", {})]
+                if cell.metadata.get(STOPPED):  # a student's own cell that ran out of time or killed the kernel
+                    ename = cell.metadata[STOPPED]["ename"]
+                    outcomes.append(CellOutcome(gid or f"cell {index + 1}", False, ename, None, ename))
             cell.metadata.pop(STOPPED, None)
+        _OUTCOMES[(meta["assignment"], meta["student"], meta["notebook"])] = outcomes
         return nb, resources
 
     def _run(self, job: dict) -> dict:

@@ -5,9 +5,10 @@
 
 job: {"cells": [{"kind": "setup" | "test", "grade_id": str, "source": str}, ...],
       "names": [the names the solution cells define], "transcripts": {grade_id: [records]}}
-results: {grade_id: {"passed": bool, "ename": str, "evalue": str, "output": str}} for every test cell; "output"
-is what the trusted test code printed (at most MAX_OUTPUT characters), the only text of a test cell that feedback
-shows besides the verdict.
+results: {grade_id: {"passed": bool, "ename": str, "evalue": str, "output": str, "mistake": str | None}} for every
+test cell; "output" is what the trusted test code printed (at most MAX_OUTPUT characters), the only text of a test
+cell that feedback shows besides the verdict; "mistake" the catalogued mistake the failed check recognised (the
+`mistake` of helpers.checks.CheckFailed), as data.
 
 Only code from the gradebook runs here (locked set-up cells and test cells); the student's code never does.
 The server imports what the jobs' set-up cells import (numpy, matplotlib, helpers' modules) once, in itself, then
@@ -40,6 +41,11 @@ def _python(source: str) -> str:
 MAX_OUTPUT = 20_000
 
 
+def _mistake(error: BaseException) -> str | None:
+    mistake = getattr(error, "mistake", None)
+    return mistake if isinstance(mistake, str) else None
+
+
 def run(job: dict) -> dict:
     from helpers.transcript import Replay
 
@@ -59,11 +65,12 @@ def run(job: dict) -> dict:
         except BaseException as error:  # noqa: BLE001 - a test's failure, whatever it is, is a result
             if cell["kind"] == "test":
                 results[gid] = {"passed": False, "ename": type(error).__name__, "evalue": str(error)[:4000],
-                                "output": sink.getvalue()[:MAX_OUTPUT]}
+                                "output": sink.getvalue()[:MAX_OUTPUT], "mistake": _mistake(error)}
             continue
         else:
             if cell["kind"] == "test":
-                results[gid] = {"passed": True, "ename": "", "evalue": "", "output": sink.getvalue()[:MAX_OUTPUT]}
+                results[gid] = {"passed": True, "ename": "", "evalue": "", "output": sink.getvalue()[:MAX_OUTPUT],
+                                "mistake": None}
         finally:
             sink.seek(0)
             sink.truncate()
