@@ -25,6 +25,12 @@ CLAIMS = [
     ("2. with 5/3 they settle at a steady scale, Gaussian and orthogonal alike",
      "all(p[-1] > 0.7 * p[0] and abs(p[-1] - p[10]) < 0.1 * p[10] for k, p in gain_profiles.items() "
      "if not k.startswith('Xavier (gain 1)'))"),
+    ("2. ... at a standard deviation of about 0.65",
+     "all(0.55 < p[-1] < 0.75 for k, p in gain_profiles.items() if not k.startswith('Xavier (gain 1)'))"),
+    ("1. a Gaussian matrix of variance 1/n has singular values from about 0 to 2 (one layer, 64 units)",
+     "spectra['linear, Gaussian (Xavier)'][0].min() < 0.1 and 1.7 < spectra['linear, Gaussian (Xavier)'][0].max() < 2.3"),
+    ("6. He's output z_L has a standard deviation of order 1 or more",
+     "np.std(network.model_forward(X_train, he_start, 'relu')[1][-1][1][1]) > 1"),
     ("4. linear, orthogonal: every singular value of J is exactly 1 at every depth, spread 1",
      f"np.allclose({_LIN_O}, 1, atol=1e-9) and all(np.allclose(s, 1, atol=1e-9) "
      "for s in spectra['linear, orthogonal, gain 1'])"),
