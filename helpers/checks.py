@@ -28,7 +28,7 @@ import numpy as np
 
 from . import tracebacks, transcript
 from .failure_messages import (_NOT_YET, FIRST_LINE, MISTAKE, _check_sentences, _first_fitting, _inputs,
-                               _message, _name, _on, _shape_message, _value_message, describe)
+                               _message, _name, _on, _shape_message, _uniform_factor, _value_message, describe)
 from .failure_messages import _pair, _show, _wrap  # noqa: F401 - importable from here, as before
 from .tracebacks import _PACKAGE, _outside_helpers, _show_check_failed, _trim_chain  # noqa: F401 - likewise
 
@@ -37,16 +37,11 @@ __all__ = ["CheckFailed", "call", "stand_ins", "ANY", "answer", "describe", "as_
 
 
 class CheckFailed(AssertionError):
-    """A graded check failed; the message tells the student what to change, and `mistake` is the sentence of the
-    catalogued mistake it recognised (None if none): the grading platform counts mistakes from it, not the text."""
-
-    def __init__(self, message: str, mistake: str | None = None):
-        super().__init__(message)
-        self.mistake = mistake
+    """A graded check failed; the message tells the student what to change."""
 
 
-def _fail(first: str, *details: str, hint: str = "", mistake: str | None = None) -> CheckFailed:
-    return CheckFailed(_message(first, *details, hint=hint), mistake)
+def _fail(first: str, *details: str, hint: str = "") -> CheckFailed:
+    return CheckFailed(_message(first, *details, hint=hint))
 
 
 # ------------------------------------------------------------------------------------------- calling
@@ -113,16 +108,52 @@ def call(fn, *args, **kwargs):
     if error is not None:
         raise _fail(f"{name} raised {type(error).__name__}: {error}", f"on: {name}({_inputs(args, kwargs)})",
                     "Run this test in your notebook to see the line of your code where it happened.") from error
+    names = _parameter_names(fn, len(args))
     for i, (old, new) in enumerate(zip(before, args)):
         if old is not None and not _same(old, new):
-            raise _fail(f"{name} changed its argument {i + 1} in place", f"argument {i + 1}: {describe(old)}",
+            raise _fail(f"{name} changed its argument {names[i]} in place", *_what_changed(names[i], old, new),
                         "Graded functions must not modify their inputs: work on a copy "
                         "(e.g. `X = X - mu`, not `X -= mu`).")
     for k, old in kw_before.items():
         if old is not None and not _same(old, kwargs[k]):
-            raise _fail(f"{name} changed its argument {k} in place", f"{k} = {describe(old)}",
+            raise _fail(f"{name} changed its argument {k} in place", *_what_changed(k, old, kwargs[k]),
                         "Graded functions must not modify their inputs: work on a copy instead.")
     return result
+
+
+def _parameter_names(fn, count: int) -> list[str]:
+    """The names of `fn`'s first `count` positional parameters (X, theta, ...), "argument <i>" where unknown."""
+    import inspect
+
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(count)]
+
+
+def _what_changed(name: str, old, new) -> list[str]:
+    """Detail lines: the first entry of `name` that changed, its value before and after the call, and whether the
+    two are only round-off apart (a few ulps: restored by arithmetic, `+= eps` then `-= eps`, not from a copy)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old:
+            if key in new and not _same(old[key], new[key]):
+                return _what_changed(f"{name}[{key!r}]", old[key], new[key])
+        return [f"{name}: its keys changed, from {sorted(map(str, old))} to {sorted(map(str, new))}"]
+    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
+        if old.shape != new.shape or old.dtype != new.dtype:
+            return [f"{name}: {describe(old)} before the call, {describe(new)} after"]
+        differs = ~((old == new) | (np.isnan(old) & np.isnan(new)) if old.dtype.kind in "fc" else (old == new))
+        index = tuple(int(i) for i in np.argwhere(differs)[0])
+        at = f"{name}[{', '.join(map(str, index))}]"
+        a, b = old[index].item(), new[index].item()
+        line = f"{at}: {a!r} before the call, {b!r} after"
+        if old.dtype.kind == "f" and np.isfinite(a) and abs(a - b) <= 4 * np.spacing(max(abs(a), abs(b))):
+            line += " (round-off: put back by arithmetic, not from a saved copy)"
+        count = int(differs.sum())
+        return [line + (f"; {count} entries changed" if count > 1 else "")]
+    return [f"{name}: {describe(old)} before the call, {describe(new)} after"]
 
 
 class _Any:
@@ -297,14 +328,16 @@ def _close(found: np.ndarray, value, rtol: float, atol: float) -> bool:
 
 
 def expect_close(found, expected, what: str, on: str = "", rtol: float = 1e-7, atol: float = 1e-10,
-                 hint: str = "", mistakes: dict | None = None) -> None:
+                 hint: str = "", mistakes: dict | None = None, m: int | None = None) -> None:
     """`found` must match `expected` in shape and within `rtol`/`atol` element-wise (NaN matches NaN, inf matches inf).
 
     `found` and `expected` are arrays of any one shape (e.g. `(n_x, 1)` for sigma) or scalars; `what` names the
     value ("sigma"), `on` the input ("X of shape (2, 5) with a constant feature"). `mistakes` maps a sentence (at
     most 71 characters) to what that mistake computes on the same input, of the shape it would give (an array, a
     scalar); a wrong `found` within the same tolerance of one of them (NaN matching NaN) is reported as
-    `Mistake: <sentence>`. Raises ValueError, pass or fail, if a sentence is too long.
+    `Mistake: <sentence>`. Raises ValueError, pass or fail, if a sentence is too long. A wrong `found` that is
+    exactly k times (or 1/k of) `expected` everywhere says so; `m`, the number of examples of the input, names that
+    factor "a factor of m" when k == m (a 1/m missing or repeated).
     """
     mistakes = _check_sentences(mistakes)
     expected = np.asarray(expected, dtype=float)
@@ -314,12 +347,17 @@ def expect_close(found, expected, what: str, on: str = "", rtol: float = 1e-7, a
         if ok.all():
             return
     named = _named_mistake(mistakes, lambda value: _close(arr, value, rtol, atol))
+    if named is None and m is not None and arr.shape == expected.shape:
+        factor = _uniform_factor(expected, arr)
+        sentence = f"{what} is off by exactly a factor of m = {m}: a 1/m missing or taken twice"
+        if (f" {m} times" in f" {factor}" or f"1/{m} of" in factor) and len(MISTAKE + sentence) <= FIRST_LINE:
+            named = sentence
     if arr.shape != expected.shape:
         first, details = _shape_message(what, expected.shape, arr.shape), [_on(on)]
     else:
-        first, details = _value_message(what, expected, arr, ok, on)
+        first, details = _value_message(what, expected, arr, ok, on, m=m)
     if named is not None:
-        raise _fail(MISTAKE + named, first, *details, mistake=named)
+        raise _fail(MISTAKE + named, first, *details)
     raise _fail(first, *details, hint=hint)
 
 
@@ -349,7 +387,7 @@ def expect_equal(found, expected, what: str, on: str = "", hint: str = "", mista
     first, moved = _first_fitting((f"{what} is wrong: expected {e}, found {f}", ""),
                                   (f"{what} is wrong", f"expected {e}, found {f}"))
     if named is not None:
-        raise _fail(MISTAKE + named, first, moved, _on(on), mistake=named)
+        raise _fail(MISTAKE + named, first, moved, _on(on))
     raise _fail(first, moved, _on(on), hint=hint)
 
 

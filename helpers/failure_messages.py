@@ -116,8 +116,26 @@ def _check_sentences(mistakes: dict | None) -> dict:
     return mistakes or {}
 
 
-def _value_message(what: str, expected: np.ndarray, found: np.ndarray, ok: np.ndarray, on: str):
-    """(first line, detail lines) for values of the right shape that differ where `ok` is False."""
+def _uniform_factor(expected: np.ndarray, found: np.ndarray) -> str:
+    """A detail line when `found` is exactly k times `expected` (or 1/k of it) in every entry, k an integer >= 2;
+    else ""."""
+    nonzero = expected != 0
+    if not nonzero.any() or not np.all(np.isfinite(found)) or np.any(found[~nonzero] != 0):
+        return ""
+    ratio = found[nonzero] / expected[nonzero]
+    r = float(ratio.flat[0])
+    if r == 0 or not np.allclose(ratio, r, rtol=1e-6, atol=0):
+        return ""
+    for k, how in ((r, "{k} times"), (1 / r, "1/{k} of")):
+        if 1.5 <= abs(k) <= 1e6 and abs(k - round(k)) <= 1e-6 * abs(k):
+            return f"every entry is exactly {how.format(k=int(round(k)))} the expected one"
+    return ""
+
+
+def _value_message(what: str, expected: np.ndarray, found: np.ndarray, ok: np.ndarray, on: str,
+                   m: int | None = None):
+    """(first line, detail lines) for values of the right shape that differ where `ok` is False; `m` the number
+    of examples, to name a factor of exactly m."""
     bad = np.unravel_index(np.argmin(ok), ok.shape) if ok.ndim else ()
     e, f = _pair(expected[bad].item(), found[bad].item())
     at = f" at {tuple(int(i) for i in bad)}" if ok.ndim else ""
@@ -126,4 +144,10 @@ def _value_message(what: str, expected: np.ndarray, found: np.ndarray, ok: np.nd
                                   (f"{what} is wrong", f"expected {e}, found {f}{at}"))
     details = [moved, _on(on)] if ok.ndim == 0 else \
         [moved, _on(on), _show("  expected: ", expected), _show("  found:    ", found)]
+    factor = _uniform_factor(expected, found)
+    if factor and m is not None and m >= 2 and (f" {m} times" in f" {factor}" or f"1/{m} of" in factor):
+        factor += f": a factor of m = {m}, the number of examples (a 1/m missing, or taken twice)"
+    if factor:
+        details.insert(2, factor)  # after the input, which opens the details
+
     return first, details

@@ -43,8 +43,9 @@ def test_changing_an_input_in_place_fails():
         return X
 
     text = _failure(call, in_place, np.ones(2), {"W1": np.zeros((2, 2))})
-    assert text.startswith("in_place changed its argument 2 in place"), f"unexpected first line: {text!r}"
-    assert "a dict with keys W1" in text and "work on a copy" in text, f"the argument and the fix: {text!r}"
+    assert text.startswith("in_place changed its argument params in place"), f"unexpected first line: {text!r}"
+    assert "params['W1'][0, 0]: 0.0 before the call, 1.0 after; 4 entries changed" in text and "work on a copy" in text, \
+        f"the argument by its name, the entry that changed, and the fix: {text!r}"
 
 
 def test_call_returns_the_result_when_nothing_is_wrong():
