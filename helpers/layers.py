@@ -68,3 +68,35 @@ def bce_cost(AL: np.ndarray, Y: np.ndarray) -> float:
         losses = -(Y * np.log(AL) + (1 - Y) * np.log1p(-AL))
     losses = np.where((Y == AL), 0.0, losses)  # 0 * log(0) is 0 for a sure and right prediction
     return float(np.mean(losses))
+
+
+def batchnorm_forward(Z: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5):
+    """Batch normalization (Ioffe & Szegedy 2015): every unit standardized over the examples of the batch, then
+    scaled by gamma and shifted by beta, both learned.
+
+    Z (n_l, m), or stacked (..., n_l, m): the statistics run over the last axis, the examples. gamma, beta (n_l, 1)
+    (or broadcastable). Returns out = gamma * Z_hat + beta, of Z's shape, with Z_hat = (Z - mean) / sqrt(var + eps)
+    (mean and population variance of each unit over the batch), and the cache for `batchnorm_backward`.
+    Training-mode only: no running averages (the course's networks are evaluated on the batch they train on).
+    """
+    mean = Z.mean(axis=-1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(Z.var(axis=-1, keepdims=True) + eps)
+    Z_hat = (Z - mean) * inv_std
+    return gamma * Z_hat + beta, (Z_hat, gamma, inv_std)
+
+
+def batchnorm_backward(dout: np.ndarray, cache):
+    """dout (n_l, m) (or stacked, like the forward's Z) -> dZ of Z's shape, dgamma and dbeta (n_l, 1) (summed
+    over the examples only, so stacked networks keep one gamma each).
+
+    Through the batch statistics: dZ = inv_std / m * (m dZ_hat - sum(dZ_hat) - Z_hat * sum(dZ_hat * Z_hat)), the
+    sums over the examples, dZ_hat = dout * gamma (CS231n's batchnorm_backward_alt, in this course's layout).
+    """
+    Z_hat, gamma, inv_std = cache
+    m = dout.shape[-1]
+    dbeta = dout.sum(axis=-1, keepdims=True)
+    dgamma = (dout * Z_hat).sum(axis=-1, keepdims=True)
+    dZ_hat = dout * gamma
+    dZ = inv_std / m * (m * dZ_hat - dZ_hat.sum(axis=-1, keepdims=True)
+                        - Z_hat * (dZ_hat * Z_hat).sum(axis=-1, keepdims=True))
+    return dZ, dgamma, dbeta

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import get as _activation
-from .layers import (HIDDEN, activation_backward, activation_forward, bce_cost, dropout_backward, dropout_forward,
+from .layers import (HIDDEN, activation_backward, activation_forward, batchnorm_backward, batchnorm_forward, bce_cost,
+                     dropout_backward, dropout_forward,
                      linear_backward, linear_forward)
 
 
@@ -166,7 +167,7 @@ def layer_diagnostics(X: np.ndarray, Y: np.ndarray, parameters: dict, hidden: st
 
 
 def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relative_to, rng_seed: int,
-                       learning_rate: float = 0.1, num_iterations: int = 200) -> np.ndarray:
+                       learning_rate: float = 0.1, num_iterations: int = 200, batchnorm: bool = False) -> np.ndarray:
     """Final training cost against the weight scale, as in CS231n's assignment 2 ("weight_scale" of a deep net).
 
     For every s in `scales`, W_l = s * std_l * N(0, 1) with std_l = 1 (`relative_to=None`: a fixed scale times
@@ -175,6 +176,8 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
     every scale starts from the same draws (np.random.default_rng(rng_seed)). Each network (ReLU hidden layers,
     a sigmoid output, the mean binary cross-entropy; the same model as `train`) takes `num_iterations` steps of
     batch gradient descent; all scales are trained at once, stacked along a first axis of length S = len(scales).
+    With `batchnorm`, every hidden layer normalizes its Z over the batch before the ReLU (`layers.batchnorm_forward`,
+    gamma 1 and beta 0 at the start, both trained), as CS231n's sweep with and without batch normalization.
     X (n_0, m), Y (1, m). Returns shape (S,): the cost after training (inf or nan where training blew up).
     """
     relu, sigmoid = _activation("relu"), _activation("sigmoid")
@@ -187,11 +190,16 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
         draw = rng.standard_normal((dims[l], dims[l - 1]))
         Ws.append(scales[:, None, None] * std * draw[None])  # (S, n_l, n_{l-1})
         bs.append(np.zeros((S, dims[l], 1)))
+    gammas = [np.ones((S, n, 1)) for n in dims[1:-1]]
+    betas = [np.zeros((S, n, 1)) for n in dims[1:-1]]
     with np.errstate(all="ignore"):
         for step in range(num_iterations + 1):
-            As = [np.broadcast_to(X, (S,) + X.shape)]
-            for l in range(L):  # forward: ReLU hidden layers, sigmoid output
+            As, norms = [np.broadcast_to(X, (S,) + X.shape)], []
+            for l in range(L):  # forward: ReLU hidden layers (batch-normalized first, if asked), sigmoid output
                 Z = Ws[l] @ As[-1] + bs[l]
+                if l < L - 1 and batchnorm:
+                    Z, cache = batchnorm_forward(Z, gammas[l], betas[l])
+                    norms.append(cache)
                 As.append(relu.forward(Z) if l < L - 1 else sigmoid.forward(Z))
             if step == num_iterations:
                 break
@@ -200,6 +208,10 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
                 dW, db = dZ @ np.swapaxes(As[l], 1, 2), dZ.sum(axis=2, keepdims=True)
                 if l > 0:
                     dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * relu.derivative(As[l])  # As[l] > 0 exactly where Z > 0
+                    if batchnorm:
+                        dZ, dgamma, dbeta = batchnorm_backward(dZ, norms[l - 1])
+                        gammas[l - 1] = gammas[l - 1] - learning_rate * dgamma
+                        betas[l - 1] = betas[l - 1] - learning_rate * dbeta
                 Ws[l], bs[l] = Ws[l] - learning_rate * dW, bs[l] - learning_rate * db
     # `train`'s cost, 0 log 0 = 0 included: a sure and right prediction costs 0, not NaN (once read as a blow-up)
     costs = np.array([bce_cost(AL[None], Y) for AL in As[-1][:, 0, :]])

@@ -112,4 +112,14 @@ CLAIMS += [
     ("The fix is to start the output layer small: below, the same He start with $W^{[3]}$ multiplied by 0.01, trained "
      "side by side with the plain one.",
      "np.array_equal(small_output['W3'], 0.01 * he_start['W3']) and small_output['W1'] is he_start['W1']"),
+    ("Whatever the scale of $W^{[l]}$, the next layer sees the same spread.",
+     "(np.nan_to_num(with_bn, nan=np.inf) < 0.2).all() and trains['s * N(0, 1), a fixed scale'] <= 3"),
+    ("The ratios do not stay where they started: they move by several times as the network begins to fit, and the "
+     "layers drift toward one common ratio.",
+     "median.max() > 3 * median[0] and update_ratios[-1].max() / update_ratios[-1].min() "
+     "< 0.5 * update_ratios[0].max() / update_ratios[0].min()"),
+    ("Karpathy plots the ratios as training goes on: below, the Xavier tanh network above, trained for 600 steps on "
+     "100 of the training points at the same learning rate, its update-to-weight ratio of every layer measured every "
+     "50 steps.",
+     "checkpoints == list(range(0, 601, 50)) and DIAG_DIMS == [2, 50, 50, 50, 50, 1] and X_train[:, :100].shape[1] == 100"),
 ]
