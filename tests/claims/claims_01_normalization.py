@@ -35,4 +35,11 @@ CLAIMS = [
      "raw_with_big_lr.diverged"),
     ("the houses' normalized condition number is not 1: area and bedrooms are correlated",
      "condition_number(normalize(X_train, *normalization_stats(X_train))) > 2"),
+    ("Below, a network with one hidden layer of 8 ReLU units (`helpers.network.train`) learns whether a house costs "
+     "more than the median price, from the raw features and from the features normalized with your functions.",
+     "nn_start['W1'].shape == (8, 2) and Y_class.mean() == 0.5 "
+     "and nn_best['normalized'][1][-1] < 0.5 * nn_best['raw'][1][-1]"),
+    ("Each runs 500 steps of gradient descent at its own best learning rate from a grid, starting from the same "
+     "weights.",
+     "len(nn_best['raw'][1]) == len(nn_best['normalized'][1]) and nn_best['raw'][0] < nn_best['normalized'][0]"),
 ]
