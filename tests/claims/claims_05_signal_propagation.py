@@ -16,8 +16,8 @@ _BAL, _UNB = "'circles (balanced)'", "'circles, 1 in 10 inner kept'"
 _PRIOR = "'He, W_L = 0, b_L = prior'"
 
 CLAIMS = [
-    ("0. 3's deep tanh panel: Xavier's activations fade (most of the scale lost in 50 layers)", "xavier_fade < 0.3"),
-    ("0. 3's He network starts at a cost of about 1.4, about twice log 2", "1.3 < he_cost < 1.5"),
+    ("In its 50-layer tanh panel, Xavier's activations fade layer after layer", "xavier_fade < 0.3"),
+    ("Its He network on the circles starts at a cost of about 1.4, while a classifier that knows nothing should start at 0.69 on balanced labels", "1.3 < he_cost < 1.5"),
     ("1. without the sign fix, np.linalg.qr's first diagonal entry of Q is never positive",
      "all(np.linalg.qr(np.random.default_rng(i).standard_normal((4, 4)))[0][0, 0] < 0 for i in range(200))"),
     ("2. with gain 1 the tanh activations keep shrinking, Gaussian and orthogonal",
@@ -25,7 +25,7 @@ CLAIMS = [
     ("2. with 5/3 they settle at a steady scale, Gaussian and orthogonal alike",
      "all(p[-1] > 0.7 * p[0] and abs(p[-1] - p[10]) < 0.1 * p[10] for k, p in gain_profiles.items() "
      "if not k.startswith('Xavier (gain 1)'))"),
-    ("2. ... at a standard deviation of about 0.65",
+    ("With 5/3 they settle at a steady scale within a few layers (a standard deviation of about 0.65 here), for Gaussian and orthogonal weights alike",
      "all(0.55 < p[-1] < 0.75 for k, p in gain_profiles.items() if not k.startswith('Xavier (gain 1)'))"),
     ("1. a Gaussian matrix of variance 1/n has singular values from about 0 to 2 (one layer, 64 units)",
      "spectra['linear, Gaussian (Xavier)'][0].min() < 0.1 and 1.7 < spectra['linear, Gaussian (Xavier)'][0].max() < 2.3"),
@@ -36,9 +36,9 @@ CLAIMS = [
      "for s in spectra['linear, orthogonal, gain 1'])"),
     ("4. linear, Gaussian: the spread grows exponentially with depth (it grows at every step of the depths)",
      f"(np.diff(np.log({_LIN_G})) > 0).all() and {_LIN_G}[ISO_DEPTHS.tolist().index(8)] > 1e3 * {_LIN_G}[0]"),
-    ("4. linear, Gaussian: the spread passes 1e6 well before 32 layers",
+    ("Xavier keeps the mean square singular value at 1, but each random layer stretches some directions and squeezes others, and these multiply: the spread grows exponentially with depth and passes well before 32 layers",
      f"{_LIN_G}[ISO_DEPTHS.tolist().index(16)] > 1e6"),
-    ("4. tanh, orthogonal at gain 1: the spread stays within a factor of a few tens up to 32 layers",
+    ("tanh: with orthogonal weights at gain 1, the spread stays within a factor of a few tens up to 32 layers (it grows slowly, not exponentially)",
      f"({_TANH_O} < 50).all()"),
     ("4. tanh, Gaussian: the spread grows exponentially, as in the linear network",
      f"{_TANH_G}[ISO_DEPTHS.tolist().index(16)] > 1e5"),
@@ -56,13 +56,13 @@ CLAIMS = [
      "all((d[3:] <= 0.1).all() for d in deviations.values())"),
     ("5. one rescaling per layer from a start too large or about right",
      "all((deviations[f'{g}, gain x {f}'][1:] <= 0.1).all() for g in ('tanh', 'relu') for f in ('1', '100'))"),
-    ("5. three from a start 100 times too small (the biases dominate Z_l)",
+    ("After it, every layer sits within tol of 1, and it took at most a few rescalings per layer: one from a start too large or about right; three from a start 100 times too small, where the biases dominate",
      "all(deviations[f'{g}, gain x 0.01'][2] > 0.1 and deviations[f'{g}, gain x 0.01'][3] <= 0.1 "
      "for g in ('tanh', 'relu'))"),
     ("5. after LSUV (default tol) every layer sits within tol of 1", "all((abs(a - 1) <= 0.1).all() for a in after.values())"),
-    ("5. a gain 100 times too large compounds through the ReLU layers to many decades",
+    ("Before LSUV, a gain 100 times too large compounds through the ReLU layers to scales of many decades",
      "before['relu, gain x 100'].max() / before['relu, gain x 100'].min() > 1e6"),
-    ("5. tanh caps the damage; a gain 100 times too small leaves every layer an order of magnitude too small",
+    ("tanh caps the damage, and a gain 100 times too small leaves every layer an order of magnitude too small",
      "before['tanh, gain x 100'].max() < 1e3 and all((before[k] < 0.2).all() and (before[k] > 0.05).all() "
      "for k in ('tanh, gain x 0.01', 'relu, gain x 0.01'))"),
     ("6. He starts well above the entropy on both data sets",
@@ -75,7 +75,36 @@ CLAIMS = [
      f"all(abs(initial_costs[d][{_PRIOR}] - entropies[d]) < 1e-9 for d in ({_BAL}, {_UNB}))"),
     ("6. He's start spends its first iterations only coming down to where the other began",
      "all(np.flatnonzero(c['He'] <= entropies[d])[0] >= 5 for d, c in curves.items())"),
-    ("6. after 300 iterations both runs are far below the entropy, He's a little lower",
+    ("On this small network and easy data that costs little: after 300 iterations both runs are far below the entropy, and He's is even a little lower",
      f"all((c['He'][-1] < 0.5 * entropies[d]) and (c[{_PRIOR}][-1] < 0.6 * entropies[d]) "
      f"and c['He'][-1] < c[{_PRIOR}][-1] for d, c in curves.items())"),
+]
+
+# The set-ups the prose describes, and the remaining sentences with numbers, quoted.
+CLAIMS += [
+    ("The tanh signal loses most of its scale in 50 layers, and the He network starts at about twice the cost of "
+     "knowing nothing", "xavier_fade < 0.5 and DEPTH == 50 and 1.7 < he_cost / np.log(2) < 2.3"),
+    ("Two runs of assignment 3: 50 tanh layers of 100 units, and 3's network [2, 10, 5, 1] with He's weights on the "
+     "circles", "WIDTH == 100 and DEPTH == 50 and CIRCLES_DIMS == [2, 10, 5, 1] and xavier_tanh.shape[1] == 50"),
+    ("Back to 3's fading tanh panel: the same 50 layers of 100 units, for gain 1 (Xavier) and for your tanh gain, "
+     "Gaussian and orthogonal", "len(gain_profiles) == 4 and all(p.shape == (50,) for p in gain_profiles.values())"),
+    ("Networks of width 64, depths from 1 to 32, one example, zero biases",
+     "ISO_WIDTH == 64 and ISO_DEPTHS[0] == 1 and ISO_DEPTHS[-1] == 32 and x_iso.shape == (64, 1)"),
+    ("The band of each panel is the 10% to 90% range of the non-zero singular values, the line their median",
+     "plots.BAND == (0.1, 0.5, 0.9)"),
+    ("The spread (the 90% quantile over the 10% quantile) is 1 for an isometry",
+     "abs(spread(np.ones(64)) - 1) < 1e-12 and np.allclose(spreads['linear, orthogonal, gain 1'], 1, atol=1e-9)"),
+    ("The histograms below are at the deepest network, 32 layers",
+     "ISO_DEPTHS[-1] == 32 and all(deepest[k] is spectra[k][-1] for k in deepest)"),
+    ("LSUV on a batch of 100 points of the circles (2 features, standardized), a tanh and a ReLU network of 10 layers "
+     "of 64 units", "X_lsuv.shape == (2, 100) and LSUV_DIMS == [2] + [64] * 10 and LSUV_FACTORS == (1e-2, 1.0, 1e2) "
+     "and np.allclose(X_lsuv.mean(axis=1), 0, atol=0.3)"),
+    ("Then 300 iterations of training from the first and the last start",
+     "all(len(c) == 300 for runs in curves.values() for c in runs.values())"),
+    ("A colleague's classifier starts at a cost of 2.3 on labels with 10% positives (far above the entropy)",
+     "2.3 > 5 * -(0.1 * np.log(0.1) + 0.9 * np.log(0.9))"),
+    ("Gains: 1 for linear, for ReLU (He), 5/3 for tanh, which is what keeps 3's 50 tanh layers from fading",
+     "activation_gain('linear') == 1 and abs(activation_gain('relu') - np.sqrt(2)) < 1e-12 and "
+     "abs(activation_gain('tanh') - 5 / 3) < 1e-12 and "
+     "all(p[-1] > 0.7 * p[0] for k, p in gain_profiles.items() if not k.startswith('Xavier (gain 1)'))"),
 ]
