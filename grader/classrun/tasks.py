@@ -128,55 +128,59 @@ def _feedback(scratch: Scratch, assignment: str, student: str) -> tuple[dict | N
     return read_folder(scratch.course.folder("feedback", student, assignment)), None
 
 
-def autograde(bundle: dict, task: AutogradeTask) -> TaskResult:
-    """Autograde one submission in this worker's scratch course (`AutogradeTask` says what it carries); the
-    `TaskResult` holds the record, the autograded folder, the feedback and the repairs (`repairs`), or the error."""
+def _run_in_scratch(bundle: dict, key, work) -> TaskResult:
+    """`work(scratch, out)` for the submission `key` in this worker's scratch course, which is cleared before and
+    after; any exception is this submission's problem, reported in the result with its traceback, never raised."""
     start = time.perf_counter()
-    a, s = task.key.assignment, task.key.student
     out = TaskResult()
     try:
         scratch = Scratch.get(bundle)
-        scratch.clear(s, a)
-        write_folder(scratch.course.folder("submitted", s, a), task.files)
+        scratch.clear(key.student, key.assignment)
         try:
-            result = scratch.api.autograde(a, s, force=True, create=True)
-            out.repairs = repairs(result.get("log") or "")
-            out.cells = take_outcomes(a, s)
-            with scratch.gradebook() as gb:
-                out.record = record = submission_record(gb, a, s)
-                if result["success"] and task.manual and record is not None:
-                    # the course's gradebook keeps what an instructor entered by hand: so does the scratch one
-                    merge_record(gb, a, s, {**record, "manual": task.manual})
-            out.ok, out.error = bool(result["success"]), None if result["success"] else _failure(result)
-            if out.ok:
-                out.autograded = read_folder(scratch.course.folder("autograded", s, a))
-                if task.feedback:
-                    out.feedback, out.feedback_error = _feedback(scratch, a, s)
+            work(scratch, out)
         finally:
-            scratch.clear(s, a)
+            scratch.clear(key.student, key.assignment)
     except Exception:  # noqa: BLE001 - this submission's problem, reported with it
+        out.ok = False
         out.error = f"the grading worker failed: {first_error(traceback.format_exc())}\n\n{traceback.format_exc()}"
     out.seconds, out.worker = time.perf_counter() - start, worker_name()
     return out
 
 
+def autograde(bundle: dict, task: AutogradeTask) -> TaskResult:
+    """Autograde one submission in this worker's scratch course (`AutogradeTask` says what it carries); the
+    `TaskResult` holds the record, the autograded folder, the feedback, the repairs (`repairs`) and the test cells'
+    outcomes, or the error."""
+    a, s = task.key.assignment, task.key.student
+
+    def work(scratch: Scratch, out: TaskResult) -> None:
+        write_folder(scratch.course.folder("submitted", s, a), task.files)
+        result = scratch.api.autograde(a, s, force=True, create=True)
+        out.repairs = repairs(result.get("log") or "")
+        out.cells = take_outcomes(a, s)
+        with scratch.gradebook() as gb:
+            out.record = record = submission_record(gb, a, s)
+            if result["success"] and task.manual and record is not None:
+                # the course's gradebook keeps what an instructor entered by hand: so does the scratch one
+                merge_record(gb, a, s, {**record, "manual": task.manual})
+        out.ok, out.error = bool(result["success"]), None if result["success"] else _failure(result)
+        if out.ok:
+            out.autograded = read_folder(scratch.course.folder("autograded", s, a))
+            if task.feedback:
+                out.feedback, out.feedback_error = _feedback(scratch, a, s)
+
+    return _run_in_scratch(bundle, task.key, work)
+
+
 def feedback(bundle: dict, task: FeedbackTask) -> TaskResult:
     """The feedback of a submission graded earlier (`FeedbackTask`), written in this worker's scratch course."""
-    start = time.perf_counter()
     a, s = task.key.assignment, task.key.student
-    out = TaskResult()
-    try:
-        scratch = Scratch.get(bundle)
-        scratch.clear(s, a)
-        try:
-            write_folder(scratch.course.folder("autograded", s, a), task.autograded)
-            with scratch.gradebook() as gb:
-                merge_record(gb, a, s, task.record)
-            out.feedback, out.error = _feedback(scratch, a, s)
-            out.ok = out.error is None
-        finally:
-            scratch.clear(s, a)
-    except Exception:  # noqa: BLE001
-        out.error = traceback.format_exc()
-    out.seconds, out.worker = time.perf_counter() - start, worker_name()
-    return out
+
+    def work(scratch: Scratch, out: TaskResult) -> None:
+        write_folder(scratch.course.folder("autograded", s, a), task.autograded)
+        with scratch.gradebook() as gb:
+            merge_record(gb, a, s, task.record)
+        out.feedback, out.error = _feedback(scratch, a, s)
+        out.ok = out.error is None
+
+    return _run_in_scratch(bundle, task.key, work)
