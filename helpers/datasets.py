@@ -7,17 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-    return rng
-
-
-def _count(m, name: str = "m") -> int:
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise ValueError(f"{name} must be a positive integer, got {m!r}")
-    return int(m)
+from .arguments import generator, integer
 
 
 def two_scale_regression(m: int, rng: np.random.Generator, scales=(1.0, 100.0), means=(0.0, 0.0),
@@ -26,7 +16,7 @@ def two_scale_regression(m: int, rng: np.random.Generator, scales=(1.0, 100.0), 
 
     Feature i is drawn from N(means[i], scales[i]**2). Returns X (2, m), Y (1, m).
     """
-    m, rng = _count(m), _rng(rng)
+    m, rng = integer(m, "m"), generator(rng)
     scales, means, weights = (np.asarray(v, dtype=float).reshape(2, 1) for v in (scales, means, weights))
     if np.any(scales <= 0):
         raise ValueError(f"scales must be positive, got {scales.ravel()}")
@@ -41,7 +31,7 @@ def housing(m: int, rng: np.random.Generator, size_shift: float = 0.0):
     `size_shift` moves the mean floor area (m^2), e.g. to draw a test set of a newer district with larger houses.
     Returns X (2, m) with rows [area, bedrooms] and Y (1, m) the price.
     """
-    m, rng = _count(m), _rng(rng)
+    m, rng = integer(m, "m"), generator(rng)
     area = np.maximum(110.0 + size_shift + 35.0 * rng.standard_normal(m), 25.0)
     bedrooms = np.clip(np.round(area / 40.0 + 0.8 * rng.standard_normal(m)), 1, 7)
     price = 1.8 * area + 15.0 * bedrooms + 20.0 + 12.0 * rng.standard_normal(m)
@@ -53,7 +43,7 @@ def circles(m: int, rng: np.random.Generator, noise: float = 0.08, factor: float
 
     Returns X (2, m) and Y (1, m) with m // 2 points on the outer circle (label 0), the rest inside (label 1).
     """
-    m, rng = _count(m), _rng(rng)
+    m, rng = integer(m, "m"), generator(rng)
     if not 0 < factor < 1:
         raise ValueError(f"factor (inner radius / outer radius) must be in (0, 1), got {factor}")
     outer = m // 2
@@ -67,7 +57,7 @@ def circles(m: int, rng: np.random.Generator, noise: float = 0.08, factor: float
 
 def train_test_split(X: np.ndarray, Y: np.ndarray, test_fraction: float, rng: np.random.Generator):
     """Shuffle the m columns and split them: returns X_train, Y_train, X_test, Y_test."""
-    rng = _rng(rng)
+    rng = generator(rng)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
         raise ValueError(f"X (n_x, m) and Y (1, m) must have the same m, got {X.shape} and {Y.shape}")
     if not 0 < test_fraction < 1:

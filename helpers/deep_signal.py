@@ -18,19 +18,12 @@ import numbers
 import numpy as np
 
 from .activations import ACTIVATIONS as _REGISTRY
+from .arguments import generator, integer
 
 __all__ = ["ACTIVATIONS", "gaussian_weights", "deep_forward", "deep_backward", "signal_norms", "random_product_norms"]
 
 #: The activations g(z) a layer can apply, with their derivative g'(z) written in terms of z (helpers.activations).
 ACTIVATIONS = {name: (_REGISTRY[name].forward, _REGISTRY[name].derivative) for name in ("linear", "tanh", "relu")}
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} should be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} should be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _check_scale(scale) -> float:
@@ -74,10 +67,8 @@ def gaussian_weights(layer_dims, scale: float, rng: np.random.Generator) -> list
 
     Returns a list of L float64 arrays, W_l of shape (n_l, n_{l-1}).
     """
-    dims, scale = [_check_int(d, f"layer_dims[{i}]", 1) for i, d in enumerate(layer_dims)], _check_scale(scale)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng should be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
+    dims, scale = [integer(d, f"layer_dims[{i}]") for i, d in enumerate(layer_dims)], _check_scale(scale)
+    rng = generator(rng)
     return [scale * rng.standard_normal((n_l, n_prev)) / np.sqrt(n_prev) for n_prev, n_l in zip(dims[:-1], dims[1:])]
 
 
@@ -175,11 +166,8 @@ def random_product_norms(n: int, L: int, std: float, rng: np.random.Generator, t
     Returns an array of shape (trials, L + 1): row t holds ||P_l||_F / sqrt(n) for l = 0..L of product t (column 0
     is 1). Values past the largest float64 are inf.
     """
-    n, L, trials = _check_int(n, "n", 1), _check_int(L, "L", 0), _check_int(trials, "trials", 1)
-    std = _check_scale(std)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng should be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
+    n, L, trials = integer(n, "n"), integer(L, "L", 0), integer(trials, "trials")
+    std, rng = _check_scale(std), generator(rng)
     factors = std * rng.standard_normal((trials, L, n, n))
     norms = np.ones((trials, L + 1))
     product = np.broadcast_to(np.eye(n), (trials, n, n))

@@ -15,21 +15,9 @@ from typing import Callable
 
 import numpy as np
 
+from .arguments import generator, integer, positive
+
 __all__ = ["finite_difference_errors", "directional_check", "DirectionalCheck", "CountingCost"]
-
-
-# ----------------------------------------------------------------------------- checking arguments
-def _rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
-    return rng
-
-
-def _positive(value, name: str, kind=float):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or value <= 0 or (kind is int and int(value) != value):
-        raise ValueError(f"{name} must be a positive {'integer' if kind is int else 'number'}, got {value!r}")
-    return kind(value)
 
 
 # ----------------------------------------------------------------------------- epsilon sweep
@@ -124,9 +112,9 @@ def directional_check(cost: Callable[[dict], float], parameters: dict, gradients
         raise TypeError(f"cost must be a function of a parameter dict, got {type(cost).__name__}")
     _param_dict(parameters, "parameters")
     _param_dict(gradients, "gradients")
-    k = _positive(n_directions, "n_directions", int)
-    rng = _rng(rng)
-    epsilon = _positive(epsilon, "epsilon")
+    k = integer(n_directions, "n_directions")
+    rng = generator(rng)
+    epsilon = positive(epsilon, "epsilon")
     checked = list(parameters) if names is None else list(names)
     unknown = [n for n in checked if n not in parameters]
     if not checked or unknown:

@@ -20,9 +20,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import network
-from .finite_differences import (CountingCost, DirectionalCheck, _positive, _rng, directional_check,
-                                 finite_difference_errors)
-from .finite_differences import _param_dict  # noqa: F401 - importable from here, as before
+from .arguments import generator, integer
+from .finite_differences import CountingCost, DirectionalCheck, directional_check, finite_difference_errors
 
 __all__ = ["toy_problem", "backward_with_planted_bugs", "finite_difference_errors", "dropout_cost",
            "DropoutCost", "directional_check", "DirectionalCheck", "CountingCost", "distinct_mistakes"]
@@ -41,8 +40,8 @@ def toy_problem(layer_dims, m: int, rng: np.random.Generator):
     W_l (n_l, n_{l-1}) ~ N(0, 1/n_{l-1}) and b_l (n_l, 1) ~ N(0, 0.1**2): biases are not zero, so that a
     mistake in db changes the check, and weights are Xavier-scaled, so that tanh units are not saturated.
     """
-    rng = _rng(rng)
-    m = _positive(m, "m", int)
+    rng = generator(rng)
+    m = integer(m, "m")
     dims = list(layer_dims) if isinstance(layer_dims, (list, tuple, np.ndarray)) else None
     if not dims or len(dims) < 2 or any(isinstance(n, bool) or int(n) != n or n < 1 for n in dims):
         raise ValueError(f"layer_dims must be a list [n_0, ..., n_L] of at least two positive integers, got {layer_dims!r}")
@@ -117,7 +116,7 @@ def dropout_cost(X: np.ndarray, Y: np.ndarray, keep_prob: float, rng: np.random.
       one fixed function of the parameters, and its gradient is what `gradients` returns.
     With keep_prob = 1.0 dropout is off and both are the plain cost.
     """
-    rng = _rng(rng)
+    rng = generator(rng)
     if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float, np.floating)) \
             or not 0.0 < keep_prob <= 1.0:
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations as _activations
+from .arguments import generator
 
 HIDDEN = tuple(_activations.ACTIVATIONS)  # ("relu", "tanh", "sigmoid", "linear")
 
@@ -48,8 +49,7 @@ def dropout_forward(A: np.ndarray, keep_prob: float, rng: np.random.Generator | 
         raise ValueError(f"keep_prob must be in (0, 1], got {keep_prob}")
     if keep_prob == 1.0:
         return A, None
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("dropout with keep_prob < 1 needs rng, a numpy.random.Generator")
+    rng = generator(rng, "rng (dropout with keep_prob < 1 draws a mask)")
     mask = rng.random(A.shape) < keep_prob
     return A * mask / keep_prob, (mask, keep_prob)
 
