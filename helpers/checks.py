@@ -29,8 +29,6 @@ import numpy as np
 from . import tracebacks, transcript
 from .failure_messages import (_NOT_YET, FIRST_LINE, MISTAKE, _check_sentences, _first_fitting, _inputs,
                                _message, _name, _on, _shape_message, _uniform_factor, _value_message, describe)
-from .failure_messages import _pair, _show, _wrap  # noqa: F401 - importable from here, as before
-from .tracebacks import _PACKAGE, _outside_helpers, _show_check_failed, _trim_chain  # noqa: F401 - likewise
 
 __all__ = ["CheckFailed", "call", "stand_ins", "ANY", "answer", "describe", "as_array", "expect", "expect_shape",
            "expect_close", "expect_equal", "expect_raises", "FIRST_LINE", "MISTAKE"]
