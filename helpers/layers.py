@@ -18,14 +18,17 @@ HIDDEN = tuple(_activations.ACTIVATIONS)  # ("relu", "tanh", "sigmoid", "linear"
 
 
 def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray):
-    """Z = W @ A_prev + b. A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1) -> Z (n_l, m), cache."""
+    """Z = W @ A_prev + b. A_prev (n_{l-1}, m), W (n_l, n_{l-1}), b (n_l, 1) -> Z (n_l, m), cache.
+
+    Networks stacked along leading axes (W (S, n_l, n_{l-1}), A_prev (S, n_{l-1}, m), ...) go through at once."""
     return W @ A_prev + b, (A_prev, W)
 
 
 def linear_backward(dZ: np.ndarray, cache):
-    """dZ (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1). dZ already carries the 1/m of the cost."""
+    """dZ (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1). dZ already carries the 1/m of the cost.
+    Stacked networks (leading axes, as in `linear_forward`) go through at once."""
     A_prev, W = cache
-    return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)
+    return np.swapaxes(W, -1, -2) @ dZ, dZ @ np.swapaxes(A_prev, -1, -2), dZ.sum(axis=-1, keepdims=True)
 
 
 def activation_forward(Z: np.ndarray, kind: str):

@@ -180,7 +180,6 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
     gamma 1 and beta 0 at the start, both trained), as CS231n's sweep with and without batch normalization.
     X (n_0, m), Y (1, m). Returns shape (S,): the cost after training (inf or nan where training blew up).
     """
-    relu, sigmoid = _activation("relu"), _activation("sigmoid")
     dims, scales = list(layer_dims), np.asarray(scales, dtype=float)
     L, S, m = len(dims) - 1, len(scales), X.shape[1]
     rng = np.random.default_rng(rng_seed)
@@ -194,25 +193,26 @@ def weight_scale_sweep(X: np.ndarray, Y: np.ndarray, layer_dims, scales, relativ
     betas = [np.zeros((S, n, 1)) for n in dims[1:-1]]
     with np.errstate(all="ignore"):
         for step in range(num_iterations + 1):
-            As, norms = [np.broadcast_to(X, (S,) + X.shape)], []
-            for l in range(L):  # forward: ReLU hidden layers (batch-normalized first, if asked), sigmoid output
-                Z = Ws[l] @ As[-1] + bs[l]
-                if l < L - 1 and batchnorm:
-                    Z, cache = batchnorm_forward(Z, gammas[l], betas[l])
-                    norms.append(cache)
-                As.append(relu.forward(Z) if l < L - 1 else sigmoid.forward(Z))
+            A, caches = np.broadcast_to(X, (S,) + X.shape), []
+            for l in range(L):  # forward through the layers of `layers`, the S networks at once
+                Z, lin = linear_forward(A, Ws[l], bs[l])
+                norm = None
+                if l < L - 1 and batchnorm:  # hidden layers batch-normalized before the ReLU, if asked
+                    Z, norm = batchnorm_forward(Z, gammas[l], betas[l])
+                A, act = activation_forward(Z, "relu" if l < L - 1 else "sigmoid")
+                caches.append((lin, norm, act))
             if step == num_iterations:
                 break
-            dZ = (As[-1] - Y) / m  # sigmoid + cross-entropy, already divided by m
+            dZ = (A - Y) / m  # sigmoid + cross-entropy, already divided by m
             for l in reversed(range(L)):  # backward, then one step on every layer
-                dW, db = dZ @ np.swapaxes(As[l], 1, 2), dZ.sum(axis=2, keepdims=True)
-                if l > 0:
-                    dZ = (np.swapaxes(Ws[l], 1, 2) @ dZ) * relu.derivative(As[l])  # As[l] > 0 exactly where Z > 0
-                    if batchnorm:
-                        dZ, dgamma, dbeta = batchnorm_backward(dZ, norms[l - 1])
-                        gammas[l - 1] = gammas[l - 1] - learning_rate * dgamma
-                        betas[l - 1] = betas[l - 1] - learning_rate * dbeta
+                lin, norm, act = caches[l]
+                if l < L - 1:
+                    dZ = activation_backward(dA, act)
+                    if norm is not None:
+                        dZ, dgamma, dbeta = batchnorm_backward(dZ, norm)
+                        gammas[l], betas[l] = gammas[l] - learning_rate * dgamma, betas[l] - learning_rate * dbeta
+                dA, dW, db = linear_backward(dZ, lin)
                 Ws[l], bs[l] = Ws[l] - learning_rate * dW, bs[l] - learning_rate * db
     # `train`'s cost, 0 log 0 = 0 included: a sure and right prediction costs 0, not NaN (once read as a blow-up)
-    costs = np.array([bce_cost(AL[None], Y) for AL in As[-1][:, 0, :]])
+    costs = np.array([bce_cost(AL[None], Y) for AL in A[:, 0, :]])
     return np.where(np.isnan(costs), np.inf, costs)
