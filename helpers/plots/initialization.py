@@ -12,7 +12,6 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from ._style import SCHEME_COLORS, log_axes, scheme_color
-from ._style import scheme_color as _color  # noqa: F401 - importable from here, as before
 from .layer_statistics import (plot_activation_histograms, plot_activation_std_panels, plot_activation_stds,
                                plot_depth_over_width, plot_layer_diagnostics)
 
