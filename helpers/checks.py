@@ -35,11 +35,16 @@ __all__ = ["CheckFailed", "call", "stand_ins", "ANY", "answer", "describe", "as_
 
 
 class CheckFailed(AssertionError):
-    """A graded check failed; the message tells the student what to change."""
+    """A graded check failed; the message tells the student what to change, and `mistake` is the sentence of the
+    catalogued mistake it recognised (None if none): the grading platform counts mistakes from it, not the text."""
+
+    def __init__(self, message: str, mistake: str | None = None):
+        super().__init__(message)
+        self.mistake = mistake
 
 
-def _fail(first: str, *details: str, hint: str = "") -> CheckFailed:
-    return CheckFailed(_message(first, *details, hint=hint))
+def _fail(first: str, *details: str, hint: str = "", mistake: str | None = None) -> CheckFailed:
+    return CheckFailed(_message(first, *details, hint=hint), mistake)
 
 
 # ------------------------------------------------------------------------------------------- calling
@@ -355,7 +360,7 @@ def expect_close(found, expected, what: str, on: str = "", rtol: float = 1e-7, a
     else:
         first, details = _value_message(what, expected, arr, ok, on, m=m)
     if named is not None:
-        raise _fail(MISTAKE + named, first, *details)
+        raise _fail(MISTAKE + named, first, *details, mistake=named)
     raise _fail(first, *details, hint=hint)
 
 
@@ -385,7 +390,7 @@ def expect_equal(found, expected, what: str, on: str = "", hint: str = "", mista
     first, moved = _first_fitting((f"{what} is wrong: expected {e}, found {f}", ""),
                                   (f"{what} is wrong", f"expected {e}, found {f}"))
     if named is not None:
-        raise _fail(MISTAKE + named, first, moved, _on(on))
+        raise _fail(MISTAKE + named, first, moved, _on(on), mistake=named)
     raise _fail(first, moved, _on(on), hint=hint)
 
 
