@@ -75,11 +75,13 @@ def _invoke(fn, args: tuple, kwargs: dict):
             return None, error
     key, before = transcript.digest(args, kwargs), transcript.snapshot(args, kwargs)
     call_args, call_kwargs, loggers = transcript.wrap_callbacks(args, kwargs)
+    global_before = transcript.global_random_state()
     try:
         result, error = fn(*call_args, **call_kwargs), None
     except Exception as raised:
         result, error = None, raised
-    transcript.emit(_name(fn), key, before, args, kwargs, loggers, result, error)
+    transcript.emit(_name(fn), key, before, args, kwargs, loggers, result, error,
+                    global_draws=transcript.global_random_state() != global_before)
     return result, error
 
 

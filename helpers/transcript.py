@@ -165,9 +165,18 @@ def wrap_callbacks(args: tuple, kwargs: dict):
     return tuple(new_args), new_kwargs, loggers
 
 
+def global_random_state() -> tuple:
+    """A fingerprint of numpy's global (legacy) random state: (position, digest of the key); it changes whenever a
+    draw such as np.random.randn is taken from it."""
+    _, key, pos, *_ = np.random.get_state()
+    return pos, hashlib.sha256(np.ascontiguousarray(key).tobytes()).hexdigest()
+
+
 def emit(name: str, key: str, before: dict, args: tuple, kwargs: dict, loggers: dict,
-         result=None, error: BaseException | None = None) -> None:
-    """Write one call's record to the cell's output (only while grading)."""
+         result=None, error: BaseException | None = None, global_draws: bool = False) -> None:
+    """Write one call's record to the cell's output (only while grading); `global_draws`: the call drew from
+    numpy's global random state, which the replay then does too, so that a test comparing that state before and
+    after the call sees the same in the re-check."""
     after = {}
     for where, value in list(enumerate(args)) + list(kwargs.items()):
         now = encode(value)
@@ -176,7 +185,8 @@ def emit(name: str, key: str, before: dict, args: tuple, kwargs: dict, loggers: 
     record = {"fn": name, "key": key, "after": after,
               "callbacks": {k: cb.calls for k, cb in loggers.items()},
               "result": None if error else encode(result),
-              "error": None if error is None else {"type": type(error).__name__, "message": str(error)[:2000]}}
+              "error": None if error is None else {"type": type(error).__name__, "message": str(error)[:2000]},
+              "global_draws": bool(global_draws)}
     from IPython.display import display
 
     display({MIME: record, "text/plain": f"<graded call of {name}>"}, raw=True)
@@ -210,6 +220,8 @@ class Replay:
                 fn(*decode(call_args), **decode(call_kwargs))
         for where, state in record.get("after", {}).items():
             _restore(args[int(where)] if where.isdigit() else kwargs[where], decode(state))
+        if record.get("global_draws"):
+            np.random.random()  # the student's call drew from numpy's global state: so does its replay
         if record.get("error"):
             kind = getattr(builtins, record["error"]["type"], None)
             if not (isinstance(kind, type) and issubclass(kind, Exception)):

@@ -278,12 +278,13 @@ def test_the_re_check_outside_the_kernel_gives_the_same_message(monkeypatch):
     assert result["evalue"].startswith(f"Mistake: {SIGMA_IS_VARIANCE}\n"), result
 
 
-def _record(name, key, before, args, kwargs, loggers, result=None, error=None):
+def _record(name, key, before, args, kwargs, loggers, result=None, error=None, global_draws=False):
     """What `transcript.emit` displays, without IPython."""
     from helpers import transcript
 
     return {"fn": name, "key": key, "after": {}, "callbacks": {}, "result": transcript.encode(result),
-            "error": None if error is None else {"type": type(error).__name__, "message": str(error)}}
+            "error": None if error is None else {"type": type(error).__name__, "message": str(error)},
+            "global_draws": global_draws}
 
 
 # ------------------------------------------------------------------------------------------- tracebacks

@@ -73,3 +73,24 @@ def test_replay_returns_results_raises_errors_and_redoes_callbacks_and_mutations
         replay(J, np.zeros(3), "bad")
     with pytest.raises(TranscriptMissing):
         replay(J, np.full(3, 5.0), "he")  # an input the kernel never saw
+
+
+def test_a_call_that_drew_from_numpys_global_state_draws_from_it_when_replayed():
+    """03's test compares np.random's global state around initialize_parameters; the re-check must see the same."""
+    from helpers.transcript import global_random_state
+
+    def student(shape):
+        return np.random.randn(*shape)  # numpy's global state, not an rng
+
+    record = _record(student, (2, 2))
+    before = global_random_state()
+    student((2, 2))
+    record["global_draws"] = global_random_state() != before
+    assert record["global_draws"], "a draw from np.random must show in its fingerprint"
+    before = global_random_state()
+    Replay("student", [record])((2, 2))
+    assert global_random_state() != before, "the replay left numpy's global state as it was"
+    honest = {**record, "global_draws": False}
+    before = global_random_state()
+    Replay("student", [honest])((2, 2))
+    assert global_random_state() == before
