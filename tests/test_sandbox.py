@@ -213,11 +213,12 @@ def test_a_kernel_whose_starter_dies_while_it_starts_does_not_outlive_it(tmp_pat
         return condition()
 
     # the control: with its starter alive, this command does start in the sandbox
-    control = subprocess.Popen(launch(str(os.getpid())), cwd=ROOT)
+    # as jupyter_client starts a kernel (a session and process group of its own) and stops it (the whole group)
+    control = subprocess.Popen(launch(str(os.getpid())), cwd=ROOT, start_new_session=True)
     try:
         assert wait(started.exists, 30), "the sandboxed command never started: the test would prove nothing"
     finally:
-        control.kill()
+        os.killpg(control.pid, 9)
         control.wait()
     assert wait(lambda: not _processes_with(marker), 20), "killing the launcher (bwrap) left its command running"
     started.unlink()
