@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import textwrap
@@ -223,23 +224,55 @@ def test_a_kernel_whose_starter_dies_while_it_starts_does_not_outlive_it(tmp_pat
     assert wait(lambda: not _processes_with(marker), 20), "killing the launcher (bwrap) left its command running"
     started.unlink()
 
+    launcher = _start_and_die(launch("PARENT"))
+    running = _still_running([launcher], 30)
+    left = _processes_with(marker)  # what the launcher left behind when it ended
+    for pid in running + left:
+        os.kill(pid, 9)
+    assert not running, "the launcher outlived the process that started it"
+    assert not left, f"the kernel outlived the process that started it: pids {left}"
+
+
+def _still_running(pids: list[int], seconds: float) -> list[int]:
+    """Those of `pids` still running after at most `seconds`, each watched through a pidfd (no polling)."""
+    watched = {}
+    for pid in pids:
+        try:
+            watched[pid] = os.pidfd_open(pid)
+        except ProcessLookupError:  # already gone
+            pass
+    deadline = time.monotonic() + seconds
+    while watched and (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select(list(watched.values()), [], [], left)
+        for pid, fd in list(watched.items()):
+            if fd in ready:
+                os.close(watched.pop(pid))
+    for fd in watched.values():
+        os.close(fd)
+    return list(watched)
+
+
+def _start_and_die(launch: list[str], delay: float | None = None) -> int:
+    """Run a starter that starts `launch` (PARENT replaced by its own pid), maybe waits `delay` s, and dies at once
+    as a killed worker does; the pid of the launcher it started.
+
+    The launcher is then waited for by its pid: looking for it by its command line would miss it in the moment
+    after its exec, when /proc/PID/cmdline still reads empty (the starter's Popen has returned by then)."""
     starter = textwrap.dedent(f"""
-        import os, subprocess, sys
-        subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch("PARENT")!r}])
+        import os, subprocess, sys, time
+        p = subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch!r}], start_new_session=True)
+        print(p.pid, flush=True)
+        {f"time.sleep({delay})" if delay else ""}
         os._exit(0)  # as a worker killed right after starting a kernel
     """)
-    subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT)
-    gone = wait(lambda: not _processes_with(marker), 20)
-    left = _processes_with(marker)
-    for pid in left:
-        os.kill(pid, 9)
-    assert gone and not left, f"the kernel outlived the process that started it: pids {left}"
+    return int(subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT, capture_output=True,
+                              text=True).stdout)
 
 
 def test_no_kernel_outlives_a_starter_killed_at_any_moment_of_its_start(tmp_path):
     """A grading worker may die at any moment: before the launcher runs, while bubblewrap sets up (as root it changes
     credentials, which clears a parent-death signal), or once the kernel runs. Killed at random moments many times,
-    it leaves nothing behind (the launcher supervises bubblewrap and kills its process group)."""
+    it leaves nothing behind (the launcher supervises bubblewrap and kills everything it started)."""
     import random
 
     marker = f"orphan-random-{os.getpid()}-{tmp_path.name}"
@@ -249,19 +282,11 @@ def test_no_kernel_outlives_a_starter_killed_at_any_moment_of_its_start(tmp_path
     launch = [sys.executable, "-m", "grader.plugins.sandbox", "--parent-pid=PARENT", "--cwd", str(cwd),
               "--kernel-dir", str(kernel_dir), "--", sys.executable, "-c", f"import time; time.sleep(120)  # {marker}"]
     rng = random.Random()  # a new order of moments each run: any of them must leave nothing
-    for i in range(12):  # half while the launcher itself starts, half while bubblewrap or the kernel does
-        delay = rng.uniform(0.0, 0.05) if i % 2 == 0 else rng.uniform(0.05, 0.6)
-        starter = textwrap.dedent(f"""
-            import os, subprocess, time
-            subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch!r}], start_new_session=True)
-            time.sleep({delay})
-            os._exit(0)
-        """)
-        subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT)
-    deadline = time.monotonic() + 20
-    while _processes_with(marker) and time.monotonic() < deadline:
-        time.sleep(0.1)  # polling the process table, with a deadline
-    left = _processes_with(marker)
-    for pid in left:
+    launchers = [_start_and_die(launch, rng.uniform(0.0, 0.05) if i % 2 == 0 else rng.uniform(0.05, 0.6))
+                 for i in range(12)]  # half while the launcher itself starts, half while bubblewrap or the kernel does
+    running = _still_running(launchers, 30)
+    left = _processes_with(marker)  # what the launchers left behind when they ended
+    for pid in running + left:
         os.kill(pid, 9)
+    assert not running, f"launchers outlived the processes that started them: pids {running}"
     assert not left, f"kernels outlived the process that started them: pids {left}"

@@ -9,8 +9,8 @@ line of `grader.plugins.mounts.bwrap_command`: an empty root holding only what t
 submission's own files, no network, no capabilities (see that module for what the kernel sees).
 
 The kernel dies with the process that started it (`--parent-pid`, a grading worker), whatever moment that dies at:
-the launcher exits at once if that parent is already gone, else stays beside bubblewrap as its supervisor in the
-kernel's process group and kills the group when the parent dies (`supervise`). bubblewrap's own --die-with-parent
+the launcher exits at once if that parent is already gone, else stays beside bubblewrap as its supervisor (a child
+subreaper) and kills everything it started when the parent dies (`supervise`). bubblewrap's own --die-with-parent
 takes effect only once bubblewrap runs, and a parent-death signal is cleared when bubblewrap changes credentials:
 a grading worker killed at such a moment left a kernel running that nobody would stop.
 
@@ -74,26 +74,69 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
-def _kill_group(*_) -> None:
-    os.killpg(0, signal.SIGKILL)  # this process, bubblewrap and everything else of the group
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+
+
+def _children() -> list[int]:
+    """The pids of this process's living children (orphans of its descendants included, as it is a subreaper)."""
+    me = os.getpid()
+    try:
+        return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
+    except FileNotFoundError:  # a kernel built without CONFIG_PROC_CHILDREN: read every process's parent
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it ended meanwhile
+            if int(fields[1]) == me:
+                found.append(int(stat.parent.name))
+        return found
+
+
+def _end_everything(status: int = 137, *_) -> None:
+    """Kill every descendant (bubblewrap, and whatever it left orphaned, which comes back to this subreaper),
+    reap them all, and exit with `status`."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
+    while kids := _children():
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in kids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    os._exit(status)
 
 
 def supervise(parent: int, command: list[str]) -> None:
-    """Run `command` (bubblewrap) as a child in this process group and stay beside it: when `parent` (the grading
-    worker) dies, however and whenever, the whole group is killed; when the child ends, exit with its status.
+    """Run `command` (bubblewrap) as a child and stay beside it: when `parent` (the grading worker) dies, however and
+    whenever, every process this one started is killed; when the child ends, exit with its status.
 
     jupyter_client starts the launcher as a process group of its own and kills that group to stop a kernel, which
     takes this process and bubblewrap together; bubblewrap's --die-with-parent then ends the sandbox's PID
     namespace, kernel and all. A parent-death signal alone was not enough: bubblewrap run as root changes its
     credentials while it starts, which clears the signal, so a worker killed at that moment left a kernel running
     that nobody would stop. Here the parent's death is watched through a pidfd (poll(2) on the process itself, no
-    signal to lose), with SIGTERM at its death as a second way."""
-    signal.signal(signal.SIGTERM, _kill_group)
-    signal.signal(signal.SIGHUP, _kill_group)
+    signal to lose), with SIGTERM at its death as a second way. Killing the process group was not enough either:
+    the sandbox's first process runs in a session of its own (--new-session) and sets its own parent-death signal
+    only once it runs, so bubblewrap killed just before left it orphaned. This process is therefore a child
+    subreaper (prctl(2), PR_SET_CHILD_SUBREAPER): such orphans come back to it, and it kills them too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+    signal.signal(signal.SIGTERM, functools.partial(_end_everything, 137))
+    signal.signal(signal.SIGHUP, functools.partial(_end_everything, 137))
     die_with_parent(parent, signal.SIGTERM)
-    watched = os.pidfd_open(parent)
+    try:
+        watched = os.pidfd_open(parent)
+    except ProcessLookupError:  # it died, and was reaped, before the pidfd was open
+        _end_everything()
     if os.getppid() != parent:  # it died before the pidfd was open
-        _kill_group()
+        _end_everything()
     me = os.getpid()
     child = os.fork()
     if child == 0:
@@ -103,10 +146,10 @@ def supervise(parent: int, command: list[str]) -> None:
     while True:
         ready, _, _ = select.select([watched, ended], [], [])
         if watched in ready:
-            _kill_group()
+            _end_everything()
         if ended in ready:
             _, status = os.waitpid(child, 0)
-            os._exit(os.waitstatus_to_exitcode(status) % 256)
+            _end_everything(os.waitstatus_to_exitcode(status) % 256)
 
 
 def main(argv: list[str] | None = None) -> None:
