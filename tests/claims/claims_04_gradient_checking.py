@@ -67,3 +67,59 @@ CLAIMS = [
     ("50 examples cost 25 times the work of 2 for the same verdict",
      "few_work[3] == 25 * few_work[1] and few_work[1] == 2 * (2 * n_parameters)"),
 ]
+
+# The set-ups and the remaining sentences with numbers, quoted (tests/test_claims_complete.py).
+from claims.points import points_are  # noqa: E402
+
+_FOUR_EXAMPLES = ("few_bug[0] < 1e-7 and all(d > 1e-2 for d in few_bug[1:]) and max(few_trusted) < 1e-7 "
+                  "and set(Y_many[0, :2].tolist()) == {0, 1} and few_work[1] < few_work[-1] / 10")
+CLAIMS += [
+    ("| graded function or answer | points | two_sided_difference 2 | params_to_vector 3 | vector_to_params 3 | "
+     "numerical_gradient 4 | relative_difference 3 | gradient_check 4 | faulty_parameters 2 | backward_fixed 3 | "
+     "written answer: gradient checking in practice 3 |",
+     points_are("04_gradient_checking.ipynb", {
+         "test_two_sided_difference": 2, "test_params_to_vector": 3, "test_vector_to_params": 3,
+         "test_numerical_gradient": 4, "test_relative_difference": 3, "test_gradient_check": 4,
+         "test_faulty_parameters": 2, "test_backward_fixed": 3, "written_checking_in_practice": 3})),
+    ("A float64 holds about 16 significant digits (unit round-off $u \\approx 1.1 \\times 10^{-16}$)",
+     "15.9 < -np.log10(np.finfo(np.float64).eps / 2) < 16 and 1.1e-16 < np.finfo(np.float64).eps / 2 < 1.12e-16"),
+    ("On the right of each panel truncation dominates: the one-sided curve runs parallel to the O(ε) guide, the "
+     "two-sided one to the O(ε^2) guide, twice as steep",
+     "all(0.9 < np.polyfit(np.log10(epsilons[m]), np.log10(e['one-sided'][m]), 1)[0] < 1.1 "
+     "and 1.9 < np.polyfit(np.log10(epsilons[m]), np.log10(e['two-sided'][m]), 1)[0] < 2.1 "
+     "for e, m in ((errors64, (epsilons >= 1e-3) & (epsilons <= 1e-1)), "
+     "(errors32, (epsilons >= 3e-2) & (epsilons <= 3e-1))))"),
+    ("That is 2n evaluations of the cost: cheap for the few dozen parameters of this section",
+     "20 <= n_parameters <= 60 and check_evaluations == 2 * n_parameters"),
+    ("An absolute distance means nothing on its own: $10^{-6}$ is excellent for a gradient of norm 100 and a "
+     "disaster for one of norm $10^{-6}$",
+     "verdict(relative_difference(np.array([100.0]), np.array([100.0 + 1e-6]))) == 'right' "
+     "and verdict(relative_difference(np.array([1e-6]), np.array([2e-6]))) == 'a bug'"),
+    ("With $\\varepsilon = 10^{-7}$ in float64 the numerical gradient itself is off by far less than $10^{-7}$: "
+     "round-off bounds its error by about $u/\\varepsilon \\approx 10^{-9}$ relative, and the sweep of section 2 "
+     "measured about $2 \\times 10^{-11}$ for $\\exp$. So a correct backward pass lands near or below $10^{-7}$.",
+     f"1e-11 < errors64['two-sided'][{_I7}] / np.e < 5e-11 and 1e-9 < np.finfo(np.float64).eps / 2 / 1e-7 < 2e-9 "
+     "and trusted_check[0] < 1e-7"),
+    ("Time to point the check at a real network: 8 points of the two-circles data set, a network $[2, 4, 3, 1]$ "
+     "with tanh hidden units",
+     "X_small.shape == (2, 8) and [parameters[f'W{l}'].shape for l in (1, 2, 3)] == [(4, 2), (3, 4), (1, 3)]"),
+    ("Count both, on the same network and the 200 examples of a real training set",
+     "X_train.shape == (2, 200) and check_evaluations == 2 * n_parameters"),
+    ("Below: 1500 steps of gradient descent on the circles, then the same check, before and after",
+     "len(costs) == 1500 // 100 and list(after_training) == ['at initialization', 'after 1500 steps']"),
+    ("The cell below checks the trusted cost_and_gradients of a ReLU network on the 8 points, one unit at a chosen "
+     "distance above its kink, from $10^{-12}$ to $10^{-3}$",
+     "X_small.shape[1] == 8 and np.isclose(kink_distances.min(), 1e-12) and np.isclose(kink_distances.max(), 1e-3)"),
+    ("The cell below checks the planted bugs and the trusted cost_and_gradients on the first 1, 2, 5 and 50 "
+     "examples of one data set",
+     "example_counts == [1, 2, 5, 50] and X_many.shape[1] == 50 and len(few_bug) == 4"),
+    ("Check on a few examples, more than one (and of both classes), on a small network: the verdict is the same, "
+     "and the check is cheap enough to run often", _FOUR_EXAMPLES),
+    ("A few examples (more than one) show a bug as well as many, for a fraction of the cost", _FOUR_EXAMPLES),
+    ("Below: a network $[2, 48, 48, 1]$ with about 2,500 parameters, the full check against 5 random directions",
+     "[big[f'W{l}'].shape for l in (1, 2, 3)] == [(48, 2), (48, 48), (1, 48)] and 2400 <= n_big <= 2600 "
+     "and fast['planted bugs'].evaluations == 2 * 5"),
+    ("To be safe, they plan to call gradient_check every 100 training steps, with dropout on, and to stop training "
+     "if the difference goes above 1e-7: with dropout on, every check goes above it",
+     "min(results['fresh mask at every call'][1:]) > 1e-7"),
+]

@@ -21,3 +21,18 @@ CLAIMS = [
     ("with a fresh mask and keep_prob = 0.8 the planted bugs cannot be told from the rest: every bar is red",
      "min(DropoutCheckExplorer(keep_prob=0.8, backward='with planted bugs').per_parameter.values()) > 1e-3"),
 ]
+
+# The things to try, quoted: the controls reach what they ask for, and the run shows what they lead to.
+CLAIMS += [
+    ("In float64, move ε from 1e-1 down to 1e-13 on the slider",
+     "epsilon_explorer.epsilon_slider.min <= -13 and epsilon_explorer.epsilon_slider.max >= -1 "
+     "and epsilon_explorer.epsilons.min() <= 1e-13"),
+    ("With a fresh mask at every call, lower keep_prob from 1.0 to 0.95: every bar fails",
+     "dropout_explorer.keep_prob_slider.max == 1.0 and DropoutCheckExplorer(keep_prob=1.0).verdict == 'passes' "
+     "and min(DropoutCheckExplorer(keep_prob=0.95).per_parameter.values()) > 1e-3"),
+    ("Select the backward pass with planted bugs, at keep_prob = 1.0: which bars turn red? Those of the planted bugs",
+     "{k for k, v in DropoutCheckExplorer(keep_prob=1.0, backward='with planted bugs').per_parameter.items() "
+     "if v > 1e-3} == {'W1', 'W2', 'b3'}"),
+    ("With a fresh mask and keep_prob = 0.8, could you still tell the planted bugs from the rest? (no: every bar is "
+     "red)", "min(DropoutCheckExplorer(keep_prob=0.8, backward='with planted bugs').per_parameter.values()) > 1e-3"),
+]
