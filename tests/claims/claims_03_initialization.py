@@ -123,3 +123,67 @@ CLAIMS += [
      "50 steps.",
      "checkpoints == list(range(0, 601, 50)) and DIAG_DIMS == [2, 50, 50, 50, 50, 1] and X_train[:, :100].shape[1] == 100"),
 ]
+
+# The set-ups and the remaining sentences with numbers or comparisons, quoted (tests/test_claims_complete.py).
+from claims.points import points_are  # noqa: E402
+
+_RELU_XAVIER_HALVES = ("0.4 < np.median((deep_stds['relu']['xavier'][1:] / deep_stds['relu']['xavier'][:-1]) ** 2) "
+                       "< 0.6")
+_WIDTH_WALK = ("(lambda v: v[25] > 3 * v[100])({n: float(np.var(np.log(P[:, -1] / P[:, 0]))) for n, P in "
+               "((n, network.std_profiles(n, 50, np.sqrt(2 / n), 'relu', 50, np.random.default_rng(n))) "
+               "for n in (25, 100))})")
+CLAIMS += [
+    ("A ReLU sets half of the z to zero, which halves E[a^2]",
+     "(lambda z: abs((z <= 0).mean() - 0.5) < 0.02 and abs((np.maximum(z, 0) ** 2).mean() / (z ** 2).mean() - 0.5) "
+     "< 0.03)(deep_params['he']['W1'] @ X_deep)"),
+    ("Each check allows 6 standard errors of its estimator, so a correct implementation passes whatever the draws, "
+     "and a wrong formula fails by far",
+     "6 / np.sqrt(2 * N) < 0.025 < 0.1 * (np.sqrt(2) - 1) and 6 * np.sqrt(24 / N) < 0.2 * (3 - 1.8)"),
+    ("The network is [2, 10, 5, 1]: two ReLU hidden layers of 10 and 5 units and a sigmoid output",
+     "LAYER_DIMS == [2, 10, 5, 1] and [runs['he']['start'][f'W{l}'].shape for l in (1, 2, 3)] "
+     "== [(10, 2), (5, 10), (1, 5)]"),
+    ("He's advantage for ReLU shows with depth, where the same factor compounds to $\\sqrt 2^{50} \\approx 3 \\cdot "
+     "10^7$: section 4",
+     f"2.9e7 < np.sqrt(2) ** 50 < 3.5e7 and {_ratio('relu', 'he')} > 1e6 * {_ratio('relu', 'xavier')}"),
+    ("The scale of the signal through 50 layers",
+     "len(DEEP_DIMS) - 1 == 50 and all(s.shape == (50,) for a in deep_stds.values() for s in a.values())"),
+    ("Now 50 layers of 100 units, a batch of 100 standard normal inputs",
+     "DEEP_DIMS == [100] * 51 and X_deep.shape == (100, 100) and abs(X_deep.mean()) < 0.05 "
+     "and abs(X_deep.std() - 1) < 0.05"),
+    ("ReLU zeroes half of the signal, so Xavier halves the variance at every layer, and after 50 layers the "
+     "activations are about $10^{-8}$ of where they started",
+     f"{_RELU_XAVIER_HALVES} and 3e-9 < {_ratio('relu', 'xavier')} < 5e-8"),
+    ("(It is steady only on average: each layer of 100 units multiplies the variance by a slightly random factor, "
+     "and these factors compound into a random walk; the wider the layers, the smaller the walk",
+     "0.03 < np.std(np.diff(np.log(deep_stds['relu']['he']))) < 0.3 and " + _WIDTH_WALK),
+    ("Karpathy's makemore lecture (part 3): the share of saturated tanh units ($|a| > 0.97$, where the gradient "
+     "$1 - a^2$ is below 0.06)",
+     "__import__('inspect').signature(network.layer_diagnostics).parameters['saturation'].default == 0.97 "
+     "and 1 - 0.97 ** 2 < 0.06"),
+    ("Below: a tanh network `[2, 50, 50, 50, 50, 1]` on the circles, at its initialization and a learning rate of 0.1",
+     "DIAG_DIMS == [2, 50, 50, 50, 50, 1] and DIAG_LR == 0.1"),
+    ("Below, a ReLU network `[2, 16, 16, 16, 16, 1]` on 100 of the training points, 100 steps at a learning rate of "
+     "0.2, for scales $s$ from 0.01 to 32",
+     "SWEEP_DIMS == [2, 16, 16, 16, 16, 1] and SWEEP_M == 100 and SWEEP_STEPS == 100 and SWEEP_LR == 0.2 "
+     "and SWEEP_SCALES[0] == 0.01 and round(SWEEP_SCALES[-1]) == 32"),
+    ("Between them, a band about one step of this grid wide (a factor of 2 to 5) trains",
+     "all(2 <= g.max() / g.min() <= 5.1 for g in good.values()) and 2 < SWEEP_SCALES[1] / SWEEP_SCALES[0] < 2.5"),
+    ("Question (2 points, graded by hand). Answer in 4 to 6 sentences",
+     points_are("03_initialization.ipynb", {"written_symmetry_and_scale": 2})),
+    ("Explain why gradient descent can never make two units of a layer differ when they start identical, and why "
+     "that leaves the network at 50% accuracy here",
+     "runs['zeros']['train'] == 0.5 and np.ptp(runs['zeros']['trained']['W1'], axis=0).max() == 0"),
+    ("Where does the factor 2 come from, and what happens to the activations of a 50-layer ReLU network initialized "
+     "with Xavier instead?",
+     f"abs(init_std('he', 100, 100) / init_std('xavier', 100, 100) - np.sqrt(2)) < 1e-12 "
+     f"and {_ratio('relu', 'xavier')} < 1e-6"),
+    ("With zeros and ReLU every hidden activation (and every weight gradient) is even 0, so only the output bias "
+     "learns, to the class frequency: here every prediction stays 0.5, the network predicts the same label "
+     "everywhere, 50% on balanced classes",
+     "all((runs['zeros']['trained'][k] == 0).all() for k in ('W1', 'b1', 'W2', 'b2', 'W3')) "
+     "and np.allclose(network.model_forward(X_train, runs['zeros']['trained'])[0], 0.5) "
+     "and Y_train.mean() == 0.5 and runs['zeros']['train'] == 0.5"),
+    ("With Xavier the variance halves at every layer: after 50 layers the standard deviation shrinks by about "
+     "$2^{-25} \\approx 3\\cdot 10^{-8}$ (the plot shows about $10^{-8}$)",
+     f"{_RELU_XAVIER_HALVES} and 2.9e-8 < 2 ** -25 < 3.1e-8 and 3e-9 < {_ratio('relu', 'xavier')} < 5e-8"),
+]
