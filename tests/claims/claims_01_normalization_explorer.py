@@ -39,3 +39,11 @@ CLAIMS = [
     ("the raw problem needs about a hundred times the steps of the normalized one at ratio 10",
      '40 <= explorer.best_steps["raw"] / explorer.best_steps["normalized"] <= 300'),
 ]
+
+# The things to try, quoted: the slider reaches the ratios it names, and the solid curve rises through them.
+CLAIMS += [
+    ("Raise the ratio to 10, 30, then 100, and follow the solid curves",
+     f'10 ** explorer.ratio.min <= 10 and 10 ** explorer.ratio.max >= 100 '
+     f'and all(min(abs(r / x - 1) for r in {_RATIO}) < 0.1 for x in (10, 30, 100)) '
+     f'and {_at(_BEST, "raw", 10)} < {_at(_BEST, "raw", 30)} < {_at(_BEST, "raw", 100)}'),
+]

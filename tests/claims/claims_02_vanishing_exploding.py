@@ -66,3 +66,32 @@ CLAIMS = [
     ("1.2**60 is about 6e4", "5e4 < 1.2 ** 60 < 7e4"),
     ("0.8**3 ≈ 0.5 but 0.8**60 ≈ 2e-6", "0.45 < 0.8 ** 3 < 0.55 and 1e-6 < 0.8 ** 60 < 3e-6"),
 ]
+
+# The set-ups and the remaining sentences with numbers or comparisons, quoted (tests/test_claims_complete.py).
+_ONE_LAYER = ("np.std(np.log(random_product_norms({n}, 1, 1 / np.sqrt({n}), np.random.default_rng(0), "
+              "trials=400)[:, 1]))")
+CLAIMS += [
+    ("Weights only 50 % away from 1 multiply or crush the signal by eight to fifteen orders of magnitude",
+     "8 < np.log10(1.5 ** 50) < 9 and 15 < -np.log10(0.5 ** 50) < 16"),
+    ("Below, your forward pass runs a batch of 10 examples through 30 layers of `1.5 * I` and of `0.5 * I`; the "
+     "dashed line is the closed form `scale**l * ‖a_0‖`",
+     "shown['forward batch and layers'] == (10, 30) "
+     "and np.isclose(shown['forward growth at scale 1.5'], 1.5 ** 30, rtol=1e-9)"),
+    ("exploding if any norm is not finite (inf or NaN) or the last is more than 1e3 times the first",
+     "all(diagnose(n) == 'exploding' for n in ([1.0, np.inf], [1.0, np.nan], [1.0, 1001.0])) "
+     "and diagnose([1.0, 999.0]) == 'stable'"),
+    ("vanishing if the last is less than 1e-3 times the first",
+     "diagnose([1.0, 0.00099]) == 'vanishing' and diagnose([1.0, 0.0011]) == 'stable'"),
+    ("multiply random `4 × 4` matrices with independent Gaussian entries: below, 20 independent products of up to "
+     "100 factors",
+     "all(shown[f'random products shape with {k}'] == (4, (20, 101)) for k in ('entries N(0, 1)', 'entries N(0, 1/4)'))"),
+    ("With 100 units instead of 4, one layer fluctuates much less, and `scale` sets the trend again. 50 layers of "
+     "100 units, for four scales.",
+     "shown['deep sweep: x shape, layers, scales'] == ((100, 20), 50, 4) "
+     f"and {_ONE_LAYER.format(n=4)} > 5 * {_ONE_LAYER.format(n=100)} "
+     "and shown['linear at scale 0.50'][0] == 'vanishing' and shown['linear at scale 1.50'][0] == 'exploding'"),
+    ("A colleague trains two fully connected networks of 60 layers: gains explode or vanish",
+     "diagnose(1.2 ** np.arange(61)) == 'exploding' and diagnose(0.8 ** np.arange(61)) == 'vanishing'"),
+    ("why a typical layer gain of `1.2` (not far from 1) is harmless in a 3-layer network but not in a 60-layer one",
+     "diagnose(1.2 ** np.arange(4)) == 'stable' and diagnose(1.2 ** np.arange(61)) == 'exploding'"),
+]
