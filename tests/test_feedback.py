@@ -4,12 +4,19 @@
 
 from __future__ import annotations
 
+import re
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from traitlets.config import Config
 
 from grader.plugins.execute import STOPPED
+from grader.plugins.feedback_page import FeedbackExporter
 from grader.plugins.hidden_tests import WITHHELD, HideHiddenTests, hidden_lines, student_frames
 from grader.plugins.recheck import vouched_outputs
+from support import ASSIGNMENTS, ROOT
 
 HIDDEN = "expect_close(call(normalize, _X, _mu, _sigma), _expected, 'X_norm', _on)"
 
@@ -63,3 +70,21 @@ def test_a_traceback_keeps_the_students_lines_and_leaves_library_frames_out():
           "\x1b[0;31mFile \x1b[0;32m/venv/lib/python3.11/site-packages/numpy/linalg/_linalg.py:647\x1b[0m, in inv(a)",
           "LinAlgError: Singular matrix"]
     assert student_frames(tb) == [tb[0], tb[1], "(1 frame(s) inside libraries left out)", tb[3]]
+
+
+def test_the_warm_feedback_exporter_writes_the_page_a_fresh_one_writes():
+    """FeedbackExporter (grader/plugins/feedback_page.py) keeps its Jinja environment and highlighting between pages:
+    each page is still the one nbconvert's HTMLExporter writes, and nothing of one page reaches the next."""
+    config = Config()  # nbconvert's own page (the feedback template needs a gradebook's scores; the mechanism is one)
+    config.HTMLExporter.exclude_input_prompt = True
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    pages = []
+    for assignment in ASSIGNMENTS[:2]:
+        nb = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        nb.cells[-1].source += f"\n# only in {assignment}"
+        fresh, _ = HTMLExporter(config=config).from_notebook_node(nb)
+        warm, _ = FeedbackExporter(config=config).from_notebook_node(nb)
+        assert uuid.sub("", warm) == uuid.sub("", fresh), f"{assignment}: the warm exporter's page differs"
+        pages.append(warm)
+    assert "only in" + f" {ASSIGNMENTS[0]}" not in pages[1]
+    assert FeedbackExporter(config=config).environment is FeedbackExporter(config=config).environment

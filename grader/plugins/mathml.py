@@ -10,6 +10,7 @@ loads, still typesets it).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from latex2mathml.converter import convert
@@ -34,6 +35,7 @@ def _formula(match: re.Match) -> str:
         return match.group(0)
 
 
+@functools.lru_cache(maxsize=4096)  # a class's pages share most markdown cells: convert each once per process
 def markdown_with_mathml(source: str) -> str:
     """`source` (markdown) with each $...$ and $$...$$ outside code replaced by a <math> element."""
     parts = _CODE.split(source)
