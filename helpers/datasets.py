@@ -1,9 +1,12 @@
-"""Synthetic data sets, generated in numpy from a `numpy.random.Generator` passed in.
+"""Data sets: synthetic ones, generated in numpy from a `numpy.random.Generator` passed in, and one real one
+shipped with the course (`wine`, read from `helpers/data/`: nothing is downloaded).
 
 Every function returns X of shape (n_x, m), one column per example, and Y of shape (1, m).
 """
 
 from __future__ import annotations
+
+from importlib import resources
 
 import numpy as np
 
@@ -53,6 +56,26 @@ def circles(m: int, rng: np.random.Generator, noise: float = 0.08, factor: float
     Y = (np.arange(m) >= outer).astype(int)[None, :]
     order = rng.permutation(m)
     return X[:, order], Y[:, order]
+
+
+#: the names of the 13 rows of `wine()`'s X, in order (UCI's names; the data gives no units)
+WINE_FEATURES = ("alcohol", "malic acid", "ash", "alcalinity of ash", "magnesium", "total phenols", "flavanoids",
+                 "nonflavanoid phenols", "proanthocyanins", "colour intensity", "hue", "OD280/OD315 of diluted wines",
+                 "proline")
+
+
+def wine():
+    """The UCI Wine data: 13 chemical measurements of 178 wines of one region of Italy, from three cultivars.
+
+    Real measurements on very different scales (nonflavanoid phenols about 0.36 +- 0.12, proline about 746 +- 315).
+    Read from `helpers/data/wine_data.csv`, shipped with the course; its source (Aeberhard & Forina, UCI Machine
+    Learning Repository, doi:10.24432/C5PC7J) and licence (CC BY 4.0) are in `helpers/data/README.md`.
+    Returns X (13, 178) float64, rows named by `WINE_FEATURES`, and Y (1, 178) int, the cultivar: 0, 1 or 2
+    (59, 71 and 48 wines; UCI numbers them 1, 2, 3). Every call returns new arrays.
+    """
+    with resources.files(__package__).joinpath("data", "wine_data.csv").open() as f:
+        data = np.loadtxt(f, delimiter=",", skiprows=1)  # the first line is scikit-learn's header: 178,13,names
+    return data[:, :-1].T.copy(), data[:, -1:].T.astype(int)
 
 
 def train_test_split(X: np.ndarray, Y: np.ndarray, test_fraction: float, rng: np.random.Generator):
