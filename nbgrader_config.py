@@ -56,30 +56,25 @@ patch_nbgrader()
 # Safe grading on every path that autogrades (nbgrader autograde, the formgrader's button, course grade):
 # the kernel runs in a sandbox (grader.plugins.kernel, grader.plugins.sandbox), every test that passes is checked again
 # outside it (grader.plugins.recheck.Recheck), deleted test cells are put back, and feedback hides the hidden tests.
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
-    SaveAutoGrades)
-
-from grader.plugins.execute import SafeExecute  # noqa: E402
-from grader.plugins.hidden_tests import HideHiddenTests  # noqa: E402
-from grader.plugins.mathml import MarkdownMathML  # noqa: E402
-from grader.plugins.recheck import Recheck  # noqa: E402
-from grader.plugins.restore import RestoreCells  # noqa: E402
-
-c.Autograde.autograde_preprocessors = [SafeExecute, Recheck, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# The plug-ins are named by their import path, which nbconvert and traitlets import when a command uses them: a
+# student's list, fetch or submit, which loads this file too, then imports none of them (numpy, nbconvert, the
+# sandbox; tests/test_student_commands.py).
+NBGRADER_PP, NBCONVERT_PP = "nbgrader.preprocessors", "nbconvert.preprocessors"
+c.Autograde.autograde_preprocessors = [
+    "grader.plugins.execute.SafeExecute", "grader.plugins.recheck.Recheck", f"{NBGRADER_PP}.IgnorePattern",
+    f"{NBCONVERT_PP}.ClearMetadataPreprocessor", f"{NBGRADER_PP}.LimitOutput", f"{NBGRADER_PP}.SaveAutoGrades",
+    f"{NBGRADER_PP}.AssignLatePenalties", f"{NBGRADER_PP}.CheckCellMetadata"]
 # RestoreCells (grader.plugins.restore) stands for nbgrader's DeduplicateIds and OverwriteCells: it puts back every
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
-c.Autograde.sanitize_preprocessors = [ClearOutput, OverwriteKernelspec, RestoreCells, CheckCellMetadata]
+c.Autograde.sanitize_preprocessors = [f"{NBGRADER_PP}.ClearOutput", f"{NBGRADER_PP}.OverwriteKernelspec",
+                                      "grader.plugins.restore.RestoreCells", f"{NBGRADER_PP}.CheckCellMetadata"]
 # Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/plugins/mathml.py).
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, MarkdownMathML, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [f"{NBGRADER_PP}.GetGrades", "grader.plugins.hidden_tests.HideHiddenTests",
+                                    "grader.plugins.mathml.MarkdownMathML", f"{NBCONVERT_PP}.CSSHTMLHeaderPreprocessor"]
 
 # grades.csv (`nbgrader export` and `course grade` alike): nbgrader's CSV columns, with no score where grading failed
 # (the reason is in grading-errors.csv), never a zero (grader/classrun/export.py).
-from grader.classrun.export import GradesCsv  # noqa: E402
-
-c.ExportApp.plugin_class = GradesCsv
+c.ExportApp.plugin_class = "grader.classrun.export.GradesCsv"
 
 # Validate reports an error in any code cell, solution cells included (an input() there fails when grading).
 c.Validator.validate_all = True

@@ -11,7 +11,7 @@ A folder per part, each importing only the parts below it (tests/test_layout.py)
   worker does: `records` in, `records` out), `gradebook` (merge), `state`, `progress`, `scores`, `export`,
   `report` and `figures` (with `templates/report.html`);
 - `hub`: the course on a JupyterHub: `site` (paths, each role's environment), `roster` (`course roster`),
-  `exchange` and `collect` (nbgrader's exchange made private), `server`;
+  `exchange` and `collect` (nbgrader's exchange made private), `nbgrader_command` (the hub's `nbgrader`), `server`;
 - `tools`: `bench`, `hubbench`, `demo`, `scenarios` (fixture and example notebooks), `hubclass`;
 - `cli`: the `course` command.
 """

@@ -27,7 +27,9 @@ system-packages:
 # nbgrader_config.py (every user's nbgrader loads it: hub/jupyter/common/nbgrader_config.py) and JupyterLab's
 # settings for everyone (hub/lab-settings/: no news or update checks). Three stamps: the venv is rebuilt when a
 # requirements file changes, the proxy when the npm files change, the project and configuration (seconds) when
-# nbgrader_config.py or a file of helpers/, grader/ or hub/ changes.
+# nbgrader_config.py or a file of helpers/, grader/ or hub/ changes. The venv's `nbgrader` is then the course's
+# (grader/hub/nbgrader_command.py: nbgrader's apps, a student's commands started without the rest of nbgrader),
+# written after every install of the venv or the project.
 HUB_NEED_ROOT = @[ "$$(id -u)" = 0 ] || { echo "make hub-env and make hub run as root (sudo make ...): they write \
 	$(HUB_PREFIX), and the hub runs each user's server as that user" >&2; exit 1; }
 
@@ -56,6 +58,11 @@ $(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pypro
 	@set -e; umask 022; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	cp -r pyproject.toml helpers grader "$$tmp"/; \
 	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --no-cache-dir --force-reinstall "$$tmp"
+	@umask 022; { echo '#!$(HUB_VENV)/bin/python'; \
+	echo "# The course's nbgrader (grader/hub/nbgrader_command.py), written by make hub-env over nbgrader's own."; \
+	echo 'import sys'; echo 'from grader.hub.nbgrader_command import main'; echo 'sys.exit(main())'; } \
+	> $(HUB_VENV)/bin/nbgrader.tmp && chmod 755 $(HUB_VENV)/bin/nbgrader.tmp && \
+	mv $(HUB_VENV)/bin/nbgrader.tmp $(HUB_VENV)/bin/nbgrader
 	@umask 022; rm -rf $(HUB_PREFIX)/etc && mkdir -p $(HUB_PREFIX)/etc/course $(HUB_LAB_OVERRIDES) && \
 	cp -r hub/jupyterhub_config.py hub/jupyter $(HUB_PREFIX)/etc/ && \
 	cp nbgrader_config.py $(HUB_PREFIX)/etc/course/ && \

@@ -70,8 +70,11 @@ def gradebooks_stamped_in_process() -> None:
 
 def validate_as_grading() -> None:
     """Only modules already imported are changed (the server extension's module is imported by the server before
-    it loads the config), so other nbgrader commands import nothing more."""
-    import nbgrader.apps.validateapp  # noqa: F401 - imported by every nbgrader command already
+    it loads the config; nbgrader's `nbgrader` imports every app, the hub's `validate` its own first:
+    grader/hub/nbgrader_command.py), so other commands import nothing more: neither nbconvert nor the
+    preprocessors when no Validator was imported (a student's list, fetch or submit)."""
+    if "nbgrader.validator" not in sys.modules:
+        return
     from nbgrader.validator import Validator
 
     from .validate import VALIDATOR_USERS, CourseValidator

@@ -1,0 +1,99 @@
+"""The `nbgrader` command of the hub's users: a student's list, fetch, submit, fetch_feedback and validate start
+without importing the rest of nbgrader.
+
+nbgrader 0.9.6's own `nbgrader` imports `nbgrader/__init__.py` before it reads its command line, and that file
+imports its four Jupyter server extensions: jupyter_server and tornado's web stack, the formgrader, and through
+`nbgrader/apps/__init__.py` every app of nbgrader (nbconvert's exporters and templates, every preprocessor, nbclient
+and jupyter_client). A student's `nbgrader list` needs one app; the rest cost about 40% of its CPU (hub/README.md,
+"Measured"; jupyter/nbgrader#463, "Make nbgrader apps less slow", was closed in 2016 without touching the imports).
+
+`main` runs the subcommands of `APPS` with nbgrader's own app class for each, as `nbgrader <subcommand>` runs it
+(same options, configuration files, log and exit status), with the packages of `DEFERRED` created without running
+their `__init__.py`: each runs it the first time one of its own names is used (PEP 562), so a command that needs
+the preprocessors (validate) still gets them, and a submodule import (`nbgrader.exchange.default.list`,
+`setuptools.archive_util`) loads that submodule only. Any other subcommand, `--help` and `--version` run nbgrader's
+own entry point. Under another nbgrader than the one this was written for (`grader.plugins.patches.NBGRADER`), whose
+packages may import otherwise, a student's command fails with PatchOutdated, as the course's patches do.
+
+`make hub-env` installs this as the hub environment's `nbgrader` command (hub/deploy.mk), the one every user's
+terminal and `HubSite.nbgrader` run; tests/test_student_commands.py names what a student's command imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from importlib.machinery import PathFinder
+
+#: the subcommands started here, and nbgrader's app for each (as nbgrader/apps/nbgraderapp.py maps them)
+APPS = {
+    "list": ("nbgrader.apps.listapp", "ListApp"),
+    "fetch_assignment": ("nbgrader.apps.fetchassignmentapp", "FetchAssignmentApp"),
+    "submit": ("nbgrader.apps.submitapp", "SubmitApp"),
+    "fetch_feedback": ("nbgrader.apps.fetchfeedbackapp", "FetchFeedbackApp"),
+    "validate": ("nbgrader.apps.validateapp", "ValidateApp"),
+}
+#: packages whose `__init__.py` imports far more than these apps use: the server extensions (`nbgrader`), every
+#: app (`nbgrader.apps`), what nbgrader's base app lists for `--help-all` only (preprocessors, plug-ins,
+#: converters), and setuptools, of which nbgrader.utils imports `archive_util` alone (for zip_collect's archives),
+#: not its build machinery and pkg_resources' parsers (0.1 s); its distutils is setuptools' own either way
+DEFERRED = ("nbgrader", "nbgrader.apps", "nbgrader.preprocessors", "nbgrader.plugins", "nbgrader.converters",
+            "setuptools")
+#: arguments that print nbgrader's own help or version, which lists every app
+_OWN_OUTPUT = ("-h", "--help", "--help-all", "--version")
+
+
+def defer_package(name: str) -> None:
+    """Put package `name` in sys.modules without running its `__init__.py` until one of its names is asked for
+    (unless it is imported already)."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    module = importlib.util.module_from_spec(spec)
+
+    def __getattr__(attr):
+        if PathFinder.find_spec(f"{name}.{attr}", spec.submodule_search_locations) is not None:
+            return importlib.import_module(f"{name}.{attr}")  # a submodule: it alone, as `from name import attr`
+        # once: the real __init__ runs into this same module object, so whoever holds it sees its names
+        del module.__getattr__
+        spec.loader.exec_module(module)
+        return getattr(module, attr)
+
+    module.__getattr__ = __getattr__
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+
+
+def _started_here(argv: list[str]) -> bool:
+    """Whether `argv` (the command line without the program) is a subcommand of APPS that `main` starts itself."""
+    return bool(argv) and argv[0] in APPS and not any(a in _OWN_OUTPUT or a.startswith("--help") for a in argv) \
+        and "nbgrader" not in sys.modules  # imported already (an embedding process): nothing left to defer
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`nbgrader ARGV` (default: the command line). Raises PatchOutdated under another nbgrader than NBGRADER."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not _started_here(argv):
+        from nbgrader.apps.nbgraderapp import main as nbgrader_main
+
+        sys.argv[1:] = argv
+        return nbgrader_main()
+    from grader.plugins.patches import NBGRADER, PatchOutdated
+
+    for name in DEFERRED:
+        defer_package(name)
+    from nbgrader._version import __version__  # nbgrader/_version.py alone, its package deferred
+
+    if __version__ != NBGRADER:
+        raise PatchOutdated(f"nbgrader {__version__} is installed, but grader/hub/nbgrader_command.py was written for "
+                            f"nbgrader {NBGRADER}'s package layout (DEFERRED, APPS): check them against the new one")
+    sys.modules["nbgrader"].__version__ = __version__
+    module, app = APPS[argv[0]]
+    getattr(importlib.import_module(module), app).launch_instance(argv[1:])
+
+
+if __name__ == "__main__":
+    main()
