@@ -71,6 +71,8 @@ c.Autograde.sanitize_preprocessors = [f"{NBGRADER_PP}.ClearOutput", f"{NBGRADER_
 # Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/plugins/mathml.py).
 c.GenerateFeedback.preprocessors = [f"{NBGRADER_PP}.GetGrades", "grader.plugins.hidden_tests.HideHiddenTests",
                                     "grader.plugins.mathml.MarkdownMathML", f"{NBCONVERT_PP}.CSSHTMLHeaderPreprocessor"]
+# ...rendered by an exporter that keeps its templates compiled between pages (grader/plugins/feedback_page.py).
+c.GenerateFeedback.exporter_class = "grader.plugins.feedback_page.FeedbackExporter"
 
 # grades.csv (`nbgrader export` and `course grade` alike): nbgrader's CSV columns, with no score where grading failed
 # (the reason is in grading-errors.csv), never a zero (grader/classrun/export.py).
