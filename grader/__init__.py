@@ -6,7 +6,8 @@ A folder per part, each importing only the parts below it (tests/test_layout.py)
 - `plugins`: nbgrader's pipeline made safe, as nbgrader's own plug-ins: `execute` (SafeExecute), `kernel`,
   `sandbox` and `mounts` (the sandboxed kernel), `recheck` and `recheck_server` (tests checked again outside the
   kernel), `restore` and `matching` (cells put back from the gradebook), `hidden_tests` (feedback without them),
-  `mathml`, `validate` (the Validate button), `timestamps`, `patches` (every patch of nbgrader);
+  `mathml`, `validate` (the Validate button), `timestamps`, `phases` (wall and CPU seconds per grading phase),
+  `patches` (every patch of nbgrader);
 - `classrun`: a class graded on Dask: `intake` and `handin` (what a run grades), `run`, `cluster`, `tasks` (what a
   worker does: `records` in, `records` out), `gradebook` (merge), `state`, `progress`, `scores`, `export`,
   `report` and `figures` (with `templates/report.html`);

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from grader.tools.bench import results as autograde_results
+from grader.classrun import state
 from grader.course import Course, nbgrader
 from support import graded_class
 
@@ -40,13 +41,30 @@ def classes(tmp_path_factory):
     template, sequential = graded_class(base, A, CLASS)
     parallel = shutil.copytree(template, base / "parallel")
     run = grade(parallel, "--jobs", "2")
-    return {"template": template, "sequential": sequential, "parallel": parallel, "run": run}
+    record = json.loads((parallel / ".grading" / "last_run.json").read_text())
+    return {"template": template, "sequential": sequential, "parallel": parallel, "run": run, "record": record}
 
 
 def test_parallel_grades_equal_sequential_nbgrader(classes):
     seq, par = autograde_results(classes["sequential"], [A]), autograde_results(classes["parallel"], [A])
     assert set(seq) == {(A, s) for s in CLASS}
     assert par == seq
+
+
+def test_each_submission_keeps_its_phases_and_the_run_record_sums_them_up(classes):
+    from grader.plugins.phases import PHASES
+
+    status = state.status(Course(classes["parallel"]), [A])
+    for student in CLASS:
+        entry = status[f"{A}/{student}"]
+        expected = [p for p in PHASES if p != "feedback" or entry["ok"]]  # no feedback without a grade
+        assert sorted(entry["phases"]) == sorted(expected), student
+        assert all(wall >= 0 and cpu >= 0 for wall, cpu in entry["phases"].values()), student
+        assert entry["phases"]["execute"][0] > 0 and entry["phases"]["kernel start"][1] > 0, student
+    table = classes["record"]["phases"]
+    assert set(table) == {*PHASES, "total"}
+    total = table["total"]
+    assert 0 < total["cpu"] <= total["cpu_p95"] and 0 < total["wall"] <= total["wall_p95"]
 
 
 def test_nbgrader_export_lists_every_submission(classes):

@@ -64,7 +64,10 @@ class TaskResult:
     """What a worker returns for a task: `ok` or the `error` (its first line, a blank line, the log), the grade
     record to merge, the autograded and feedback folders (relative path -> bytes), why the feedback could not be
     written, the repairs the restoration made (in words), each test cell's outcome (`CellOutcome`: passed, the
-    error shown, the named mistake, a timeout), the seconds it took and the worker's name."""
+    error shown, the named mistake, a timeout), the seconds it took and the worker's name, and where they went:
+    `phases`, phase name -> (wall seconds, CPU seconds with the kernel's and the re-check server's) for the phases
+    the worker ran (`grader.plugins.phases`), and `started` and `finished`, the worker's clock (`time.time()`) at
+    either end, from which the client tells the queue and the merge."""
 
     ok: bool = False
     error: str | None = None
@@ -76,3 +79,6 @@ class TaskResult:
     cells: list[CellOutcome] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
+    started: float = 0.0
+    finished: float = 0.0

@@ -4,6 +4,9 @@ The client (this process) is the only one that reads the course folder and write
 submission to grade (`grader.classrun.intake.plan`) it sends the files to a worker (`grader.classrun.tasks.autograde`), and as each
 result comes back it merges the grades in one transaction (`grader.classrun.gradebook.merge_record`) and writes the
 autograded and feedback folders. An interrupted run leaves a consistent gradebook; the next run grades the rest.
+Each submission's phases (`grader.plugins.phases`: the worker's, with the client's "queue", from handing it to Dask
+until a worker starts it, and "merge", from the worker's end until its result is in the gradebook and the folders)
+are kept in its state and summarised in the run's figures.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 from dataclasses import asdict
 
 from ..course import Course, interpreter_on_path
+from ..plugins.phases import summary
 from ..release import bundle, sync_gradebook, template_path
 from . import state
 from .cluster import Cluster, connect, worker_count
@@ -46,14 +50,16 @@ class Run:
         self.figures = {"assignments": names, "graded": 0, "errors": [], "warnings": [], "jobs": 0, "seconds": {}}
 
     def record(self, key: str, ok: bool, seconds: float, error: str | None, file: str, warnings=(), mark="",
-               cells: list[CellOutcome] = ()) -> None:
-        """Note the outcome of one submission, with its test cells' outcomes (the whole error goes to
-        .grading/logs/), and save the state."""
+               cells: list[CellOutcome] = (), phases: dict[str, tuple[float, float]] | None = None) -> None:
+        """Note the outcome of one submission, with its test cells' outcomes and its phases (name -> wall and CPU
+        seconds; the whole error goes to .grading/logs/), and save the state."""
         if error:
             state.log_path(self.course, key).write_text(error)
         self.status[key] = {"ok": ok, "seconds": round(seconds, 3), "file": file, "warnings": list(warnings),
                             "error": error.splitlines()[0] if error else None, "fingerprint": mark,
                             "cells": [asdict(c) for c in cells]}
+        if phases:
+            self.status[key]["phases"] = {name: [round(wall, 3), round(cpu, 3)] for name, (wall, cpu) in phases.items()}
         self.touched.add(key)
         self.pending.discard(key)
         a = SubmissionKey.parse(key).assignment
@@ -181,6 +187,9 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
             run.figures["report"] = str(folder)
         times["total"] = time.perf_counter() - start
         run.figures["seconds"] = {k: round(v, 2) for k, v in times.items()}
+        # per submission graded in this run, each phase's wall and CPU seconds: mean and 95th percentile
+        run.figures["phases"] = summary([run.status[k]["phases"] for k in sorted(run.touched)
+                                         if "phases" in run.status[k]])
         state.save_run(course, run.figures)
         return run.figures
 
@@ -196,15 +205,21 @@ def _refuse_without_sandbox(course: Course, cluster: Cluster) -> None:
 
 
 def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], write_feedback: bool) -> None:
+    sent: dict[str, tuple[float, float]] = {}  # job key -> when its preparation began, and this thread's CPU in it
+
     with course.gradebook() as gb:
         def submit(job: Job):
+            began, cpu = time.time(), time.thread_time()
             folder = course.folder("submitted", job.student, job.assignment)
             files = submission_files(folder, job, course.coursedir.ignore, course.coursedir.max_file_size)
             task = AutogradeTask(SubmissionKey(job.assignment, job.student), files, write_feedback,
                                  _manual(gb, job.assignment, job.student))
-            return client.submit(autograde, shared, task, pure=False, key=f"autograde-{job.key}-{time.time_ns()}")
+            future = client.submit(autograde, shared, task, pure=False, key=f"autograde-{job.key}-{time.time_ns()}")
+            sent[job.key] = (began, time.thread_time() - cpu)
+            return future
 
         def done(job: Job, result: TaskResult | BaseException) -> bool:
+            merge_cpu = time.thread_time()
             if isinstance(result, BaseException):
                 result = TaskResult(error=_task_error(result))
             ok, error = result.ok, result.error
@@ -226,8 +241,13 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
                     feedback_error = f"writing the feedback failed: {type(failed).__name__}: {failed}"
             if feedback_error:
                 run.figures["errors"].append(f"feedback {job.key} ({file}): {feedback_error.splitlines()[0]}")
+            began, queue_cpu = sent.pop(job.key, (0.0, 0.0))
+            phases = None
+            if result.phases:  # wall seconds across the two clocks: the same machine's, or near enough
+                phases = {"queue": (max(0.0, result.started - began), queue_cpu), **result.phases,
+                          "merge": (max(0.0, time.time() - result.finished), time.thread_time() - merge_cpu)}
             run.record(job.key, ok, result.seconds, error, file, [*job.warnings, *result.repairs],
-                       cells=result.cells if ok else ())
+                       cells=result.cells if ok else (), phases=phases)
             return not ok
 
         _run_tasks(client, todo, submit, done, "autograde")

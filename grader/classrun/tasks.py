@@ -8,7 +8,9 @@ Both run in a scratch course of the worker's own (`Scratch`), built from the `bu
 nbgrader_config.py, the source folders, a gradebook holding the assignments' cells) in the worker's local folder
 and kept, with nbgrader imported and configured, for every later task with the same bundle hash. The result is a
 `TaskResult` (grader.classrun.records): the autograded and feedback folders as {relative path: bytes}, the grade
-record (`grader.classrun.gradebook.submission_record`), the repairs, the error and timings. The client merges it.
+record (`grader.classrun.gradebook.submission_record`), the repairs, the error and timings: wall and CPU seconds
+per phase (`grader.plugins.phases`: "prepare", "kernel start", "execute", "re-check", "save", "feedback"). The
+client merges it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import traceback
 from pathlib import Path
 
 from ..course import Course
+from ..plugins.phases import CLOCK
 from ..plugins.recheck import take_outcomes
 from ..release import write_sources
 from .gradebook import merge_record, submission_record
@@ -132,7 +135,8 @@ def _run_in_scratch(bundle: dict, key, work) -> TaskResult:
     """`work(scratch, out)` for the submission `key` in this worker's scratch course, which is cleared before and
     after; any exception is this submission's problem, reported in the result with its traceback, never raised."""
     start = time.perf_counter()
-    out = TaskResult()
+    out = TaskResult(started=time.time())
+    CLOCK.start()
     try:
         scratch = Scratch.get(bundle)
         scratch.clear(key.student, key.assignment)
@@ -143,7 +147,9 @@ def _run_in_scratch(bundle: dict, key, work) -> TaskResult:
     except Exception:  # noqa: BLE001 - this submission's problem, reported with it
         out.ok = False
         out.error = f"the grading worker failed: {first_error(traceback.format_exc())}\n\n{traceback.format_exc()}"
-    out.seconds, out.worker = time.perf_counter() - start, worker_name()
+    CLOCK.lap("save")  # clearing the scratch course, and what a failure left unclosed
+    out.phases = CLOCK.take()
+    out.seconds, out.worker, out.finished = time.perf_counter() - start, worker_name(), time.time()
     return out
 
 
@@ -166,8 +172,10 @@ def autograde(bundle: dict, task: AutogradeTask) -> TaskResult:
         out.ok, out.error = bool(result["success"]), None if result["success"] else _failure(result)
         if out.ok:
             out.autograded = read_folder(scratch.course.folder("autograded", s, a))
-            if task.feedback:
-                out.feedback, out.feedback_error = _feedback(scratch, a, s)
+        CLOCK.lap("save")  # nbgrader's plug-ins after the re-check, its gradebook, the record and the folder
+        if out.ok and task.feedback:
+            out.feedback, out.feedback_error = _feedback(scratch, a, s)
+            CLOCK.lap("feedback")
 
     return _run_in_scratch(bundle, task.key, work)
 
@@ -180,7 +188,9 @@ def feedback(bundle: dict, task: FeedbackTask) -> TaskResult:
         write_folder(scratch.course.folder("autograded", s, a), task.autograded)
         with scratch.gradebook() as gb:
             merge_record(gb, a, s, task.record)
+        CLOCK.lap("prepare")
         out.feedback, out.error = _feedback(scratch, a, s)
+        CLOCK.lap("feedback")
         out.ok = out.error is None
 
     return _run_in_scratch(bundle, task.key, work)

@@ -24,6 +24,7 @@ from helpers.transcript import MIME
 
 from . import sandbox
 from .kernel import CourseKernelManager, SandboxUnavailable
+from .phases import CLOCK, process_tree_cpu
 
 #: Error names an executed cell gets when it ran out of time or its kernel died (nbgrader's and nbclient's,
 #: and "KernelStopped" from SafeExecute, which restarts the kernel and goes on).
@@ -74,6 +75,8 @@ class SafeExecute(Execute):
                           "demonstrations that no test depends on").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="Output one cell may keep (transcripts aside), in bytes").tag(config=True)
     max_transcript_bytes = Integer(256_000_000, help="Transcript one cell may send, in bytes").tag(config=True)
+    _kernel_cpu: float | None = None  # the kernel's CPU seconds when it first answered (see preprocess)
+    _kernel_cpu_at_stop: float | None = None  # and just before it was stopped
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = CourseKernelManager
@@ -86,7 +89,19 @@ class SafeExecute(Execute):
         self._rerun: list[str] = []  # sources of the cells to run again after a restart
         self._sizes: dict[tuple[int, bool], int] = {}
         self._timed_out = False
-        return super().preprocess(nb, resources, km)
+        # the kernel's CPU: the launcher's process tree read from /proc when the kernel answers (its start) and
+        # before it is stopped; once stopped and reaped, getrusage(RUSAGE_CHILDREN) has all of it (restarts too)
+        self._kernel_cpu = self._kernel_cpu_at_stop = None
+        CLOCK.lap("prepare")
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            start = self._kernel_cpu or 0.0
+            reaped = CLOCK.children_since()
+            CLOCK.lap("execute", max(reaped, self._kernel_cpu_at_stop or 0.0) - start)
+
+    def _launcher_pid(self) -> int | None:
+        return getattr(getattr(self.km, "provisioner", None), "pid", None)
 
     def preprocess_cell(self, cell, resources, index):
         if _is_demo(cell, self.skip_prefix):
@@ -135,7 +150,11 @@ class SafeExecute(Execute):
         fault, so grading stops with the reason (SandboxUnavailable) instead of scoring anyone."""
         sandboxed = getattr(self.km, "sandbox", False)  # nbclient drops self.km when the start fails
         try:
-            return await super().async_start_new_kernel_client()
+            client = await super().async_start_new_kernel_client()
+            if self._kernel_cpu is None:  # the first start, not a restart
+                self._kernel_cpu = process_tree_cpu(self._launcher_pid())
+                CLOCK.lap("kernel start", CLOCK.children_since() + self._kernel_cpu)
+            return client
         except RuntimeError as e:
             if "died" not in str(e) or not sandboxed:
                 raise
@@ -144,6 +163,13 @@ class SafeExecute(Execute):
                                      f"({reason}).") from e
 
     start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds its own method by name
+
+    async def _async_cleanup_kernel(self) -> None:
+        if self.km is not None:  # the kernel's CPU before it stops, in case it is not reaped here (killed)
+            self._kernel_cpu_at_stop = process_tree_cpu(self._launcher_pid())
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
     def _restart(self) -> None:
         run_sync(self._async_restart)()

@@ -8,7 +8,8 @@ test cell that passed in the kernel but fails there gets that error, so nbgrader
 that failed in the kernel stays failed, with the re-check's message, or the grader's own when the cell ran out of
 time or killed the kernel. Nothing the kernel printed in a test cell reaches the autograded notebook or the feedback:
 student code runs in that kernel, and could print there what it saw (the hidden tests' source, from an IPython
-hook, say). Solution cells keep their outputs. Then the transcripts are removed.
+hook, say). Solution cells keep their outputs. Then the transcripts are removed. It closes the "re-check" phase of
+the grading clock (`grader.plugins.phases`), the warm server's CPU included.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from traitlets import Integer
 from helpers.transcript import MIME
 
 from .execute import STOPPED, TIMEOUT_ERRORS, _error, _is_demo, _is_test
+from .phases import CLOCK
 from .recheck_server import RecheckServer
 
 
@@ -122,8 +124,16 @@ class Recheck(NbGraderPreprocessor):
     """Check again, outside the kernel, every test cell, and keep only the outputs that check vouches for."""
 
     timeout = Integer(300, help="Seconds the clean re-check of one notebook may take").tag(config=True)
+    _server_cpu = 0.0  # CPU seconds the warm server spent on this notebook (`_run`)
 
     def preprocess(self, nb, resources):
+        self._server_cpu = 0.0
+        try:
+            return self._recheck(nb, resources)
+        finally:
+            CLOCK.lap("re-check", CLOCK.children_since() + self._server_cpu)
+
+    def _recheck(self, nb, resources):
         meta = resources["nbgrader"]
         with Gradebook(meta["db_url"]) as gb:
             source = {c.name: NotebookNode(cell_type=c.cell_type, locked=c.locked, source=c.source)
@@ -165,7 +175,14 @@ class Recheck(NbGraderPreprocessor):
             env.pop("COURSE_TRANSCRIPT", None)
             _SERVER = RecheckServer(env)
             atexit.register(_SERVER.close)
-        results = _SERVER.check(job, self.timeout)
+        pid, before = _SERVER.cpu()
+        try:
+            results = _SERVER.check(job, self.timeout)
+        finally:
+            # the server lives on: its CPU is read from /proc (one that died or was replaced meanwhile was reaped,
+            # and getrusage counts it in the phase)
+            now, after = _SERVER.cpu()
+            self._server_cpu += after - (before if now == pid else 0.0)
         if results is None:
             self.log.error("the clean re-check of %s did not finish", job.get("names"))
         return results or {}

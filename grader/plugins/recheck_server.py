@@ -198,6 +198,14 @@ class RecheckServer:
                 return None
             return json.loads(line)  # null when the job's child failed or overran
 
+    def cpu(self) -> tuple[int | None, float]:
+        """The server's pid (None when none runs) and the CPU seconds it and its finished jobs have used so far."""
+        from .phases import process_cpu
+
+        if self.proc is None or self.proc.poll() is not None:
+            return None, 0.0
+        return self.proc.pid, process_cpu(self.proc.pid)
+
     def close(self) -> None:
         if self.proc is not None:
             self.proc.kill()

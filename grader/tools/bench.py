@@ -9,7 +9,10 @@ and `nbgrader export`, the rest of what make grade does), one with `course grade
 `course grade`, both on an embedded Dask cluster of --jobs workers, checks that the gradebooks hold the same
 results for every submission, and prints wall time, submissions per minute, peak memory of the process tree, the
 speed-ups, and the per-submission overhead next to the kernel start-up floor measured in the same run (alone, and
-with as many kernels starting at once as there are workers).
+with as many kernels starting at once as there are workers), then where a submission's time goes in `course grade`,
+PrairieLearn-style: wall and CPU seconds per phase (queue, prepare, kernel start, execute, re-check, save, feedback,
+merge; `grader.plugins.phases`), mean and 95th percentile over the class, and the CPU per submission in all, the
+kernel's and the re-check server's included.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import nbformat
 
 from ..course import Course, assignments, course_root, nbgrader
 from ..classrun import state
+from ..plugins.phases import PHASES
 from .scenarios import example_notebook
 
 BROKEN = {"broken_syntax_error": "def broken(:\n", "broken_kernel_dies": "import os\nos._exit(1)\n"}
@@ -179,6 +183,22 @@ def notebook_seconds(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def print_phases(phases: dict[str, dict[str, float]], n: int, jobs: int, own: float, floor: float) -> None:
+    """The phase table of `course grade`'s run record (`grader.plugins.phases.summary`), then the CPU per submission."""
+    if not phases:
+        print("phases: none recorded")
+        return
+    print(f"phases of a submission in course grade ({jobs} workers, {n} submissions; seconds, mean and 95th "
+          "percentile; CPU with the kernel's and the re-check server's):")
+    print(f"  {'phase':14}{'wall':>8}{'wall p95':>10}{'CPU':>8}{'CPU p95':>10}")
+    order = [*PHASES, *sorted(set(phases) - {*PHASES, "total"}), "total"]  # the run record's keys are sorted
+    for name, f in ((name, phases[name]) for name in order if name in phases):
+        print(f"  {name:14}{f['wall']:8.2f}{f['wall_p95']:10.2f}{f['cpu']:8.2f}{f['cpu_p95']:10.2f}")
+    total = phases["total"]
+    print(f"CPU per submission: {total['cpu']:.2f} s (95th percentile {total['cpu_p95']:.2f} s), wall "
+          f"{total['wall']:.2f} s; the notebook's own code {own:.2f} s, kernel start-up floor {floor:.2f} s (wall, {jobs} at once)")
+
+
 def add_arguments(parser) -> None:
     """The options of this subcommand (grader/cli.py declares every subcommand so)."""
     parser.add_argument("--students", type=int, default=40)
@@ -245,6 +265,7 @@ def run(args) -> int:
               f"{secs.get('autograde', 0) * run['jobs'] / n:.2f} s per core; a task {worker:.2f} s, of which the "
               f"notebook's own code {own:.2f} s, so overhead {worker - own:.2f} s (kernel start, imports, nbgrader's "
               f"bookkeeping, the tests' second run outside the kernel, feedback) against the floor of {floor:.2f} s")
+        print_phases(run.get("phases", {}), n, run["jobs"], own, floor)
         seq = results(work / "sequential", names)
         for copy in ("parallel", "autograde-only"):
             par = results(work / copy, names)
