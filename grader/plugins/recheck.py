@@ -25,7 +25,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from helpers.transcript import MIME
+from helpers.transcript import MIME, records_of
 
 from .execute import STOPPED, TIMEOUT_ERRORS, _error, _is_demo, _is_test
 from .phases import CLOCK
@@ -150,8 +150,9 @@ class Recheck(NbGraderPreprocessor):
             kind = "test" if _is_test(cell) else "setup"
             job["cells"].append({"kind": kind, "grade_id": gid, "source": trusted.source})
             if kind == "test":
-                job["transcripts"][gid] = [o["data"][MIME] for o in cell.get("outputs", [])
-                                           if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
+                job["transcripts"][gid] = [record for o in cell.get("outputs", [])
+                                           if o.get("output_type") == "display_data" and MIME in o.get("data", {})
+                                           for record in records_of(o["data"][MIME])]
         results = self._run(job)
         outcomes = []
         for index, cell in enumerate(nb.cells):
