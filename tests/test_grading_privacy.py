@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import helpers
 from grader.course import nbgrader
 from grader.plugins.hidden_tests import hidden_lines
 from grader.tools.scenarios import Scenario, example_notebook, graded_cells
@@ -81,7 +82,8 @@ def test_the_kernel_finds_nothing_of_the_course_or_a_classmate(graded, classmate
     way, course = graded
     found = _found(course)
     interpreter = tuple(f"{Path(p).resolve()}/" for p in {sys.prefix, sys.base_prefix})  # its own data files
-    leaked = [p for p in found if not p.startswith(interpreter)]
+    public = f"{Path(helpers.__file__).resolve().parent}/"  # the students' library and its data (helpers/data/)
+    leaked = [p for p in found if not p.startswith((*interpreter, public))]
     assert not [p for p in found if p.startswith((str(course), str(classmate.parents[2])))], "see below"
     assert not leaked, f"under {way}, the grading kernel could see: {leaked}"
 
