@@ -260,12 +260,13 @@ def _start_and_die(launch: list[str], delay: float | None = None) -> int:
     after its exec, when /proc/PID/cmdline still reads empty (the starter's Popen has returned by then)."""
     starter = textwrap.dedent(f"""
         import os, subprocess, sys, time
-        p = subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch!r}], start_new_session=True)
+        p = subprocess.Popen([a.replace("PARENT", str(os.getpid())) for a in {launch!r}], start_new_session=True,
+                             stdout=subprocess.DEVNULL)  # only the pid on this pipe: run() returns when the starter ends
         print(p.pid, flush=True)
         {f"time.sleep({delay})" if delay else ""}
         os._exit(0)  # as a worker killed right after starting a kernel
     """)
-    return int(subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT, capture_output=True,
+    return int(subprocess.run([sys.executable, "-c", starter], check=True, cwd=ROOT, stdout=subprocess.PIPE,
                               text=True).stdout)
 
 
@@ -290,3 +291,28 @@ def test_no_kernel_outlives_a_starter_killed_at_any_moment_of_its_start(tmp_path
         os.kill(pid, 9)
     assert not running, f"launchers outlived the processes that started them: pids {running}"
     assert not left, f"kernels outlived the process that started them: pids {left}"
+
+
+def test_what_bubblewrap_leaves_orphaned_in_a_session_of_its_own_dies_with_the_worker(tmp_path):
+    """bubblewrap's first process in the sandbox runs in a session of its own (--new-session) and sets its parent-death
+    signal only once it runs: bubblewrap killed just before left it orphaned, outside the launcher's process group.
+    Here a stand-in for bubblewrap starts such a process and waits; when the worker dies, the launcher (a child
+    subreaper) kills it too, before it exits itself."""
+    marker = f"orphan-session-{os.getpid()}-{tmp_path.name}"
+    stand_in = textwrap.dedent(f"""
+        import os, time
+        if os.fork() == 0:
+            os.setsid()  # as bubblewrap's child does
+            time.sleep(120)  # {marker}
+            os._exit(0)
+        time.sleep(120)
+    """)
+    supervised = [sys.executable, "-c", f"import sys; from grader.plugins.sandbox import supervise; "
+                                         f"supervise(int(sys.argv[1]), {[sys.executable, '-c', stand_in]!r})", "PARENT"]
+    launcher = _start_and_die(supervised, delay=1.0)  # the worker dies once the stand-in has started its child
+    running = _still_running([launcher], 30)
+    left = _processes_with(marker)
+    for pid in running + left:
+        os.kill(pid, 9)
+    assert not running, "the launcher outlived the process that started it"
+    assert not left, f"a process in a session of its own outlived the worker: pids {left}"
