@@ -14,6 +14,7 @@ instances, and nbgrader creates the instances.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 
 from nbconvert.exporters import HTMLExporter
@@ -22,6 +23,9 @@ __all__ = ["FeedbackExporter"]
 
 #: configuration key -> the Jinja environment built for it (one or two per process)
 _ENVIRONMENTS: dict[tuple, object] = {}
+#: one page at a time per process: a page registers filters of its own (its notebook's lexer, its widget state) in
+#: the shared environment, so two pages rendered at once (the formgrader's threads) would mix them
+_RENDERING = threading.RLock()
 #: (lexer, formatter options, source, language, metadata) -> highlighted HTML, least recently used first
 _HIGHLIGHTED: OrderedDict[tuple, str] = OrderedDict()
 HIGHLIGHTS_KEPT = 4096
@@ -62,6 +66,10 @@ class FeedbackExporter(HTMLExporter):
         if environment is None:
             environment = _ENVIRONMENTS[key] = super()._create_environment()
         return environment
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        with _RENDERING:
+            return super().from_notebook_node(nb, resources, **kw)
 
     def register_filter(self, name, jinja_filter):
         if name == "highlight_code" and not isinstance(jinja_filter, _RememberedHighlight):
