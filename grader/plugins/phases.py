@@ -20,6 +20,8 @@ import resource
 import time
 from pathlib import Path
 
+from .sandbox import children
+
 #: the phases of a grading task, in order: the client's queue and merge around the worker's
 PHASES = ("queue", "prepare", "kernel start", "execute", "re-check", "save", "feedback", "merge")
 
@@ -42,13 +44,6 @@ def process_cpu(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / _TICK
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except (OSError, ValueError):
-        return []
-
-
 def process_tree_cpu(pid: int | None) -> float:
     """CPU seconds so far of process `pid` and every living descendant (each with the children it waited for):
     the grading kernel's launcher, bubblewrap and the kernel, say. 0.0 for None or a process that is gone."""
@@ -61,7 +56,7 @@ def process_tree_cpu(pid: int | None) -> float:
             continue
         seen.add(p)
         total += process_cpu(p)
-        todo += _children(p)
+        todo += children(p)
     return total
 
 

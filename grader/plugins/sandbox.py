@@ -77,28 +77,32 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
-def _children() -> list[int]:
-    """The pids of this process's living children (orphans of its descendants included, as it is a subreaper)."""
-    me = os.getpid()
+def children(pid: int | None = None) -> list[int]:
+    """The pids of the living children of process `pid` (default: this one; for a subreaper, the orphans of its
+    descendants included)."""
+    pid = os.getpid() if pid is None else pid
     try:
-        return [int(pid) for pid in Path(f"/proc/{me}/task/{me}/children").read_text().split()]
-    except FileNotFoundError:  # a kernel built without CONFIG_PROC_CHILDREN: read every process's parent
-        found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # it ended meanwhile
-            if int(fields[1]) == me:
-                found.append(int(stat.parent.name))
-        return found
+        return [int(kid) for kid in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        if Path(f"/proc/{pid}").exists():  # a kernel built without CONFIG_PROC_CHILDREN: every process's parent
+            return [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _parent(stat) == pid]
+        return []
+    except (OSError, ValueError):
+        return []
+
+
+def _parent(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None  # it ended meanwhile
 
 
 def _end_everything(status: int = 137, *_) -> None:
     """Kill every descendant (bubblewrap, and whatever it left orphaned, which comes back to this subreaper),
     reap them all, and exit with `status`."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP})
-    while kids := _children():
+    while kids := children():
         for pid in kids:
             try:
                 os.kill(pid, signal.SIGKILL)
