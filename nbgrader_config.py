@@ -74,6 +74,10 @@ c.GenerateFeedback.preprocessors = [f"{NBGRADER_PP}.GetGrades", "grader.plugins.
 # ...rendered by an exporter that keeps its templates compiled between pages (grader/plugins/feedback_page.py).
 c.GenerateFeedback.exporter_class = "grader.plugins.feedback_page.FeedbackExporter"
 
+# A late submission loses what the assignment's policy says (policies.toml, `course policy`; the due date is the
+# gradebook's, plus the student's extension): grader/plugins/late_penalty.py.
+c.AssignLatePenalties.plugin_class = "grader.plugins.late_penalty.PolicyLatePenalty"
+
 # grades.csv (`nbgrader export` and `course grade` alike): nbgrader's CSV columns, with no score where grading failed
 # (the reason is in grading-errors.csv), never a zero (grader/classrun/export.py).
 c.ExportApp.plugin_class = "grader.classrun.export.GradesCsv"

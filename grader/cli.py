@@ -9,6 +9,8 @@
     course bench [--students N]   # sequential nbgrader against course grade (make bench)
     course roster ROSTER.csv      # (root) accounts, course folder and exchange of the course's hub (hub/README.md)
     course hub-bench [--students N]  # (root) the hub's release-to-feedback cycle with N temporary students
+    course policy [A --feedback on-submit --attempts 3 --due 2026-12-14T23:59Z ...]  # the live course's policies
+    course extend A STUDENT --hours H  # a student's extension on an assignment
 
 Run it in the course folder (or below it). The gradebook is the one nbgrader_config.py names: SQLite by
 default, the database of NBGRADER_DB_URL when set.
@@ -114,12 +116,18 @@ def _module_command(path: str):
     return run
 
 
-def _module_options(path: str):
+def _module_options(path: str, name: str = "add_arguments"):
     def add_arguments(parser) -> None:
         import importlib
 
-        importlib.import_module(path, __package__).add_arguments(parser)
+        getattr(importlib.import_module(path, __package__), name)(parser)
     return add_arguments
+
+
+def _extend(args) -> int:
+    from .live.commands import extend
+
+    return extend(args)
 
 
 #: every subcommand: name -> (help, adds its options to a parser, runs it with the parsed arguments)
@@ -134,6 +142,10 @@ COMMANDS = {
               _module_command(".tools.bench")),
     "roster": ("(root) the accounts, course folder and exchange of the course's JupyterHub",
                _module_options(".hub.roster"), _module_command(".hub.roster")),
+    "policy": ("show or set an assignment's policy: feedback on submit, attempts, due date, late penalty",
+               _module_options(".live.commands"), _module_command(".live.commands")),
+    "extend": ("give a student more time on an assignment", _module_options(".live.commands", "extend_arguments"),
+               _extend),
     "hub-bench": ("(root) time the hub's release-to-feedback cycle with temporary students",
                   _module_options(".tools.hubbench"), _module_command(".tools.hubbench")),
 }

@@ -138,6 +138,13 @@ class Course:
         """Assignments, in course order, that have at least one submission."""
         return [a for a in self.assignments if self.submissions(a)]
 
+    @functools.cached_property
+    def policies(self):
+        """The live course's policy per assignment (`grader.policy.Policies`, from policies.toml), read once."""
+        from .policy import Policies
+
+        return Policies.load(self.root)
+
     def gradebook(self):
         """nbgrader's Gradebook on the course's database (a context manager)."""
         from nbgrader.api import Gradebook

@@ -102,7 +102,8 @@ def bundle(course: Course, names: list[str]) -> dict:
     """What a worker needs to grade `names`, as data.
 
     {"hash": sha256 of everything below, "config": nbgrader_config.py's bytes,
-     "sources": {assignment: {relative path: bytes}}, "gradebook": an SQLite gradebook with the cells, as bytes}
+     "sources": {assignment: {relative path: bytes}}, "gradebook": an SQLite gradebook with the cells, as bytes,
+     "policies": the course's policies.toml as bytes, or None}
     The gradebook is generated once per hash, at `template_path(course, hash)`.
     """
     config = (course.root / "nbgrader_config.py").read_bytes()
@@ -124,7 +125,9 @@ def bundle(course: Course, names: list[str]) -> dict:
         api = course.api(course.scratch_config(folder))
         for a in names:
             _check(api.generate_assignment(a, force=True), "generate_assignment", a, folder)
-    return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes()}
+    policies = course.root / "policies.toml"  # read by the late penalty's plug-in; not part of the hash (cells)
+    return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes(),
+            "policies": policies.read_bytes() if policies.is_file() else None}
 
 
 def template_path(course: Course, key: str) -> Path:

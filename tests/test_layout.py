@@ -14,8 +14,8 @@ from support import ROOT
 
 PACKAGES = ("helpers", "grader")
 #: grader's parts from the bottom up: each may import those before it, never one beside or after it
-LAYERS = (("grader", "grader.course", "grader.release"), ("grader.plugins",), ("grader.classrun",), ("grader.hub",),
-          ("grader.tools",), ("grader.cli",))
+LAYERS = (("grader", "grader.course", "grader.policy", "grader.release"), ("grader.plugins",), ("grader.classrun",),
+          ("grader.hub",), ("grader.live",), ("grader.tools",), ("grader.cli",))
 
 
 def _layer(name: str) -> int:

@@ -40,13 +40,16 @@ class SubmissionKey:
 @dataclass
 class AutogradeTask:
     """A submission to autograde: its files (relative path -> bytes, the notebook already named
-    `<assignment>.ipynb`), whether to write its feedback, and the instructor's hand grades to keep (the "manual"
-    part of `grader.classrun.gradebook.submission_record`, or None)."""
+    `<assignment>.ipynb`), whether to write its feedback, the instructor's hand grades to keep (the "manual"
+    part of `grader.classrun.gradebook.submission_record`, or None), and the student's due date (ISO, naive UTC,
+    the student's extension included; None for none), against which nbgrader's AssignLatePenalties measures
+    lateness in the worker's scratch gradebook."""
 
     key: SubmissionKey
     files: dict[str, bytes]
     feedback: bool = True
     manual: dict | None = None
+    due: str | None = None
 
 
 @dataclass

@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict
 
 from ..course import Course, interpreter_on_path
+from ..policy import mirror_extension, student_due
 from ..plugins.phases import summary
 from ..release import bundle, sync_gradebook, template_path
 from . import state
@@ -212,8 +213,9 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
             began, cpu = time.time(), time.thread_time()
             folder = course.folder("submitted", job.student, job.assignment)
             files = submission_files(folder, job, course.coursedir.ignore, course.coursedir.max_file_size)
+            due = student_due(gb, course.policies, job.assignment, job.student)
             task = AutogradeTask(SubmissionKey(job.assignment, job.student), files, write_feedback,
-                                 _manual(gb, job.assignment, job.student))
+                                 _manual(gb, job.assignment, job.student), due.isoformat() if due else None)
             future = client.submit(autograde, shared, task, pure=False, key=f"autograde-{job.key}-{time.time_ns()}")
             sent[job.key] = (began, time.thread_time() - cpu)
             return future
@@ -228,6 +230,7 @@ def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], wr
             try:
                 if result.record is not None:
                     merge_record(gb, job.assignment, job.student, result.record)
+                    mirror_extension(gb, course.policies, job.assignment, job.student)
                 if ok:
                     step = "writing the autograded notebook"
                     write_folder(course.folder("autograded", job.student, job.assignment), result.autograded)

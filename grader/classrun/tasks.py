@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from datetime import datetime
 from pathlib import Path
 
 from ..course import Course
@@ -72,7 +73,17 @@ class Scratch:
         scratch = _SCRATCH.get(bundle["hash"])
         if scratch is None:
             scratch = _SCRATCH[bundle["hash"]] = cls(bundle, _local_folder() / f"course-{bundle['hash'][:12]}")
+        scratch.policies(bundle.get("policies"))
         return scratch
+
+    def policies(self, text: bytes | None) -> None:
+        """The course's policies.toml as the bundle carries it (the late penalty's plug-in reads it here); it may
+        change between tasks of the same bundle hash."""
+        path = self.course.root / "policies.toml"
+        if text is None:
+            path.unlink(missing_ok=True)
+        elif not path.is_file() or path.read_bytes() != text:
+            path.write_bytes(text)
 
     def gradebook(self):
         from nbgrader.api import Gradebook
@@ -161,6 +172,8 @@ def autograde(bundle: dict, task: AutogradeTask) -> TaskResult:
 
     def work(scratch: Scratch, out: TaskResult) -> None:
         write_folder(scratch.course.folder("submitted", s, a), task.files)
+        with scratch.gradebook() as gb:  # this student's due date: what nbgrader's late penalty is measured from
+            gb.update_or_create_assignment(a, duedate=datetime.fromisoformat(task.due) if task.due else None)
         result = scratch.api.autograde(a, s, force=True, create=True)
         out.repairs = repairs(result.get("log") or "")
         out.cells = take_outcomes(a, s)
