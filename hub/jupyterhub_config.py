@@ -71,3 +71,23 @@ def pre_spawn_hook(spawner):
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
+
+# The grading service of the live course (grader/live/service.py): every submission of an assignment whose policy is
+# not `manual` graded on arrival, run by JupyterHub as the instructor (never root) in their course folder, with the
+# instructor's environment and groups (theirs: every student's, to read submissions and release feedback), and
+# started again by JupyterHub if it exits. Not started before `course roster` has made the instructor's account.
+instructor = next((name for name, role in roles.items() if role == "instructor"), None)
+try:
+    live_folder = site.course_folder(instructor) if instructor else None
+except KeyError:
+    live_folder = None
+if live_folder is not None and live_folder.is_dir():
+    live_env = site.user_env(instructor, "instructor")
+    c.JupyterHub.services = [{
+        "name": "grading",
+        "user": instructor,
+        "cwd": str(live_folder),
+        "command": [str(site.python), "-m", "grader.live.service", *(
+            ["--jobs", os.environ["HUB_GRADING_JOBS"]] if os.environ.get("HUB_GRADING_JOBS") else [])],
+        "environment": {k: v for k, v in live_env.items() if k not in ("USER", "LOGNAME", "SHELL")},
+    }]

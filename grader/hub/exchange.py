@@ -14,7 +14,8 @@ course's instructor, so no user can fill the root or take a future course's name
 
 - `StickyReleaseAssignment`: `inbound/` keeps its sticky bit (3733): only its owner removes or renames an entry.
 - `PrivateSubmit`: the submission folder ends up 0770 and its files 0640, group the student's own, which
-  `course roster` makes the instructor a member of: the student and the instructor, nobody else.
+  `course roster` makes the instructor a member of: the student and the instructor, nobody else; refused up front,
+  saying why, when the live course's status shows no attempts left (grader/live/status.py).
 - collect: `grader.hub.collect.SafeCollect` (only the student's own files, in their own folder, at the exchange's time).
 - `PrivateReleaseFeedback`: each released feedback file is 0640 with the student's own group (`course roster`
   puts the instructor in it), never readable by another student, even at its path; student by student, so one
@@ -84,6 +85,9 @@ class PrivateSubmit(CourseFolderRoot, ExchangeSubmit):
     def copy_files(self):
         from .site import private_group
 
+        why = self.no_attempts_left()
+        if why:
+            self.fail(why)
         super().copy_files()
         dest = os.path.join(self.inbound_path, self.assignment_filename)
         gid = private_group(get_osusername())
@@ -98,6 +102,36 @@ class PrivateSubmit(CourseFolderRoot, ExchangeSubmit):
             os.chown(folder, -1, gid)
             os.chmod(folder, SUBMISSION_DIR_MODE)
         self.log.info("Submission readable by you and the instructor only: %s", dest)
+
+
+    def no_attempts_left(self) -> str | None:
+        """Why this submission would not be graded, from the live course's status files (`grader.live.status`:
+        policy.json and the student's own status, which only they and the instructor read), or None. Graded
+        submissions count, and so do those still waiting to be graded; one that could not be graded does not."""
+        import datetime
+        import json
+
+        live = os.path.join(self.root, self.coursedir.course_id, "live")
+        try:
+            with open(os.path.join(live, "policy.json")) as fh:
+                policy = json.load(fh)["assignments"][self.coursedir.assignment_id]
+            with open(os.path.join(live, get_osusername(), f"{self.coursedir.assignment_id}.json")) as fh:
+                status = json.load(fh)
+        except (OSError, ValueError, KeyError):
+            return None  # no live policy or nothing submitted yet: nothing to refuse
+        if policy.get("feedback") == "manual":
+            return None
+        counted = [s for s in status.get("submissions", []) if s.get("state") in ("graded", "queued", "grading")]
+        total, per_day = policy.get("attempts"), policy.get("attempts_per_day")
+        if total is not None and len(counted) >= total:
+            return (f"Not submitted: no attempts left for {self.coursedir.assignment_id} ({len(counted)} of {total} "
+                    "used or being graded). Your last graded submission counts.")
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        if per_day is not None and sum(1 for s in counted if datetime.datetime.fromisoformat(s["arrived"]).astimezone(
+                datetime.timezone.utc).date() == today) >= per_day:
+            return (f"Not submitted: no attempts left today for {self.coursedir.assignment_id} ({per_day} a day, "
+                    "days in UTC). Try again tomorrow.")
+        return None
 
 
 class PrivateReleaseFeedback(CourseFolderRoot, ExchangeReleaseFeedback):

@@ -1,0 +1,384 @@
+"""The grading service: every submission of a live assignment graded on arrival, as the instructor, beside the hub.
+
+    python -m grader.live.service [--jobs N] [--interval 0.5]     # in the course folder, as the instructor
+
+JupyterHub starts it as a managed service (hub/jupyterhub_config.py: `c.JupyterHub.services`, "user" the course's
+instructor, never root) and starts it again if it exits. One instance per course folder: a second waits for the
+first's lock (`.grading/live/service.lock`). Each cycle:
+
+1. notice: list the exchange's `inbound/` every `interval` seconds. (No inotify library is in requirements.txt,
+   and inotify would need a watch on a folder the instructor can list but that students write into through
+   nbgrader's own copy, which gives no "complete" event anyway: a scan of one folder every 0.5 s costs
+   microseconds and notices within the second.) A new folder of an assignment whose policy is not `manual`, owned
+   by the student it names, enters the queue (`grader.live.queue`) with the exchange's time of arrival;
+2. grade: for each assignment, the oldest waiting submission of each student: refused when the student has no
+   attempts left (`Policy.attempts`, `attempts_per_day`; only graded submissions count), else collected alone
+   (`grader.live.collect.collect_one`: the course's SafeCollect) and graded by `grader.classrun.run.grade_class`
+   with only that assignment and those students: the very pipeline of `course grade` (sandbox, re-check, restored
+   cells, limits, hand grades kept, late penalty, feedback, grades.csv), on a Dask cluster the service keeps warm;
+   a submission that cannot be graded is `ungradable`, with the reason, never a zero;
+3. release: with `feedback = "on-submit"` the feedback goes to that student alone at once
+   (`grader.live.collect.release_one`: PrivateReleaseFeedback); with "after-due-date" once the student's due date
+   has passed; with "manual" never by itself;
+4. publish: each student's status file and policy.json in `<exchange>/<course>/live/` (`grader.live.status`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import fcntl
+import logging
+import os
+import pwd
+import signal
+import stat
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from ..course import Course
+from ..hub.site import private_group
+from ..policy import Policies, due_date, student_due
+from . import queue
+from .collect import collect_one, release_one
+from .status import (AssignmentPolicy, AssignmentStatus, CoursePolicy, SubmissionStatus, TestResult, iso, now,
+                     write_policy, write_status)
+
+log = logging.getLogger("grader.live")
+#: a submission folder is complete once PrivateSubmit has narrowed it to 0770, or this many seconds after it appeared
+SETTLE_SECONDS = 2.0
+#: seconds between two publications of every status (due dates passing, policies and extensions changing)
+PUBLISH_EVERY = 5.0
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _naive(text: str) -> datetime.datetime:
+    moment = datetime.datetime.fromisoformat(text)
+    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def refusal(policy, ledger: queue.Ledger, entry: queue.Entry) -> str | None:
+    """Why `entry` may not be graded under `policy` ("refused: no attempts left"), or None."""
+    graded = [e for e in ledger.graded() if e is not entry]
+    if policy.attempts is not None and len(graded) >= policy.attempts:
+        return f"refused: no attempts left (all {policy.attempts} used)"
+    if policy.attempts_per_day is not None:
+        day = _naive(entry.status.arrived).date()
+        if sum(1 for e in graded if _naive(e.status.arrived).date() == day) >= policy.attempts_per_day:
+            return f"refused: no attempts left today ({policy.attempts_per_day} a day, UTC)"
+    return None
+
+
+def attempts_left(policy, ledger: queue.Ledger, today: datetime.date) -> int | None:
+    """The smaller of the attempts left in total and today; None when both are unlimited."""
+    graded = ledger.graded()
+    left = []
+    if policy.attempts is not None:
+        left.append(max(0, policy.attempts - len(graded)))
+    if policy.attempts_per_day is not None:
+        left.append(max(0, policy.attempts_per_day - sum(1 for e in graded if _naive(e.status.arrived).date() == today)))
+    return min(left) if left else None
+
+
+class Service:
+    """The grading service of one course (see the module docstring)."""
+
+    def __init__(self, course: Course, jobs: int | None = None, interval: float = 0.5):
+        self.course, self.jobs, self.interval = course, jobs, interval
+        self.exchange = Path(course.config.Exchange.root) / course.course_id
+        self.inbound = self.exchange / "inbound"
+        self.known = {e.folder for ledger in queue.ledgers(course) for e in ledger.entries}
+        self.ignored: set[str] = set()
+        self.cluster = None
+        self.published: dict[tuple[str, str], dict] = {}
+        self.policy_stamp = None
+        self.last_publish = 0.0
+        self.stopping = False
+
+    # --- policy ---------------------------------------------------------------------------------------------
+    @property
+    def policies(self) -> Policies:
+        """The course's policies, read again when policies.toml changes."""
+        path = self.course.root / "policies.toml"
+        stamp = path.stat().st_mtime_ns if path.is_file() else None
+        if stamp != self.policy_stamp:
+            self.course.__dict__.pop("policies", None)
+            self.policy_stamp = stamp
+        return self.course.policies
+
+    def live(self) -> list[str]:
+        """The assignments graded on arrival: every one whose policy is not `manual`."""
+        return [a for a in self.course.assignments if self.policies[a].feedback != "manual"]
+
+    # --- notice ---------------------------------------------------------------------------------------------
+    def notice(self) -> int:
+        """Queue every new submission folder of a live assignment in inbound/; how many were queued."""
+        live = set(self.live())
+        added = 0
+        try:
+            names = [e.name for e in os.scandir(self.inbound)]
+        except OSError as error:
+            log.error("cannot list %s: %s", self.inbound, error)
+            return 0
+        for name in names:
+            if name in self.known or name in self.ignored or name.startswith("."):
+                continue
+            parts = name.split("+")
+            if len(parts) < 3 or parts[1] not in live:
+                continue  # not a submission, or not of a live assignment (yet: the policy may change)
+            student, assignment = parts[0], parts[1]
+            try:
+                st = os.lstat(self.inbound / name)
+                owner = pwd.getpwuid(st.st_uid).pw_name
+            except (OSError, KeyError):
+                continue
+            if not stat.S_ISDIR(st.st_mode) or owner != student:
+                log.warning("not a submission of %s: %s (owned by %s)", student, name, owner)
+                self.ignored.add(name)
+                continue
+            arrived = datetime.datetime.fromtimestamp(st.st_ctime, datetime.timezone.utc)
+            ledger = queue.load(self.course, assignment, student)
+            ledger.entries.append(queue.Entry(name, SubmissionStatus(arrived=arrived.isoformat())))
+            ledger.entries.sort(key=lambda e: e.arrived)
+            queue.save(self.course, ledger)
+            queue.log_event(self.course, "queued", assignment, student, name, arrived=arrived.isoformat())
+            self.known.add(name)
+            self.publish(assignment, student, ledger)
+            added += 1
+        return added
+
+    def settled(self, name: str) -> bool:
+        """Whether nbgrader's submit has finished writing the folder `name`."""
+        try:
+            st = os.lstat(self.inbound / name)
+        except OSError:
+            return True  # gone: grading says so
+        return stat.S_IMODE(st.st_mode) & 0o777 == 0o770 or time.time() - st.st_ctime > SETTLE_SECONDS
+
+    # --- grade ----------------------------------------------------------------------------------------------
+    def scheduler(self) -> str:
+        """The address of the service's own Dask cluster, started on first use and kept warm."""
+        from ..classrun.cluster import Cluster
+
+        if self.cluster is None:
+            self.cluster = Cluster(None, self.jobs, dashboard=False)
+        self.cluster.client()
+        return self.cluster.local.scheduler_address
+
+    def grade_waiting(self) -> bool:
+        """Grade the oldest waiting submission of each student, assignment by assignment; whether any was."""
+        chosen: dict[str, dict[str, tuple[queue.Ledger, queue.Entry]]] = {}
+        for ledger, entry in queue.waiting(self.course):
+            chosen.setdefault(ledger.assignment, {}).setdefault(ledger.student, (ledger, entry))
+        worked = False
+        for assignment, picks in chosen.items():
+            policy = self.policies[assignment]
+            ready = []
+            for student, (ledger, entry) in picks.items():
+                if not self.settled(entry.folder):
+                    continue
+                why = refusal(policy, ledger, entry)
+                if why is None:
+                    why = self._collect(ledger, entry)
+                if why is not None:
+                    entry.status.state = "refused" if why.startswith("refused") else "ungradable"
+                    entry.status.message = why
+                    queue.save(self.course, ledger)
+                    queue.log_event(self.course, entry.status.state, assignment, student, entry.folder, message=why)
+                    self.publish(assignment, student, ledger)
+                    worked = True
+                    continue
+                entry.status.state = "grading"
+                queue.save(self.course, ledger)
+                queue.log_event(self.course, "grading", assignment, student, entry.folder)
+                self.publish(assignment, student, ledger)
+                ready.append((ledger, entry))
+            if ready:
+                self.grade(assignment, ready)
+                worked = True
+        return worked
+
+    def _collect(self, ledger: queue.Ledger, entry: queue.Entry) -> str | None:
+        """Collect `entry` alone; None when collected, else why it could not be graded."""
+        if not (self.inbound / entry.folder).is_dir():
+            return "could not be graded: the submission is no longer in the exchange"
+        try:
+            if collect_one(self.course, ledger.assignment, ledger.student, entry.folder):
+                return None
+            return ("could not be graded: the submission folder is not the student's own work as nbgrader submit "
+                    "makes it (no submission_secret.txt, too many files or too large, or a symbolic link)")
+        except Exception as error:  # noqa: BLE001 - this submission's problem, not the service's
+            return f"could not be graded: collecting it failed: {type(error).__name__}: {error}"
+
+    def grade(self, assignment: str, ready: list[tuple[queue.Ledger, queue.Entry]]) -> None:
+        """Grade the collected submissions of `ready` with `course grade`'s pipeline; record, release, publish."""
+        from ..classrun import state
+        from ..classrun.run import grade_class
+
+        students = [ledger.student for ledger, _ in ready]
+        try:
+            grade_class(self.course, self.jobs, [assignment], students, force=True, report=False,
+                        scheduler=self.scheduler(), write_feedback=True)
+        except SystemExit as stopped:
+            if "another grading run" in str(stopped):  # the instructor's own `course grade`: try again later
+                log.info("%s", stopped)
+                for ledger, entry in ready:
+                    entry.status.state = "queued"
+                    queue.save(self.course, ledger)
+                return
+            for ledger, entry in ready:
+                self._finish(ledger, entry, None, f"could not be graded: {stopped}")
+            return
+        except Exception as error:  # noqa: BLE001 - e.g. the cluster could not start: say so, keep serving
+            log.exception("grading %s failed", assignment)
+            for ledger, entry in ready:
+                self._finish(ledger, entry, None, f"could not be graded: {type(error).__name__}: {error}")
+            return
+        outcome = state.status(self.course, [assignment])
+        for ledger, entry in ready:
+            self._finish(ledger, entry, outcome.get(f"{assignment}/{ledger.student}"), None)
+
+    def _finish(self, ledger: queue.Ledger, entry: queue.Entry, graded: dict | None, error: str | None) -> None:
+        a, s = ledger.assignment, ledger.student
+        if error is None and (graded is None or not graded.get("ok")):
+            reason = (graded or {}).get("error") or "grading left no result"
+            error = reason if reason.startswith("could not be graded") else f"could not be graded: {reason}"
+        if error is not None:
+            entry.status.state, entry.status.message = "ungradable", error
+        else:
+            self._scores(entry.status, a, s, graded.get("cells", []))
+            entry.status.state, entry.status.message = "graded", None
+        queue.save(self.course, ledger)
+        queue.log_event(self.course, entry.status.state, a, s, entry.folder, score=entry.status.score,
+                        message=entry.status.message)
+        if entry.status.state == "graded" and self.policies[a].feedback == "on-submit":
+            self._release(ledger, entry)
+        self.publish(a, s, ledger)
+
+    def _scores(self, status: SubmissionStatus, assignment: str, student: str, cells: list[dict]) -> None:
+        """The score, penalty and each test cell's score and named mistake, from the course's gradebook."""
+        outcomes = {c["grade_id"]: c for c in cells}
+        with self.course.gradebook() as gb:
+            sub = gb.find_submission(assignment, student)
+            penalty = float(sub.late_submission_penalty or 0.0)
+            status.score, status.max_score = round(float(sub.score) - penalty, 6), float(sub.max_score)
+            status.late_penalty = round(penalty, 6)
+            tests = []
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    if grade.cell_type != "code" or grade.auto_score is None:
+                        continue
+                    seen = outcomes.get(grade.name, {})
+                    mistake = seen.get("mistake") or seen.get("stopped") if not seen.get("passed", True) else None
+                    tests.append(TestResult(grade.name, float(grade.score), float(grade.max_score), mistake))
+            status.tests = tests
+
+    def _release(self, ledger: queue.Ledger, entry: queue.Entry) -> None:
+        try:
+            release_one(self.course, ledger.assignment, ledger.student)
+        except Exception as error:  # noqa: BLE001 - graded; only its feedback is missing, and the status says so
+            log.error("feedback of %s/%s not released: %s", ledger.assignment, ledger.student, error)
+            entry.status.message = f"graded; the feedback could not be released: {error}"
+        else:
+            entry.status.feedback = True
+        queue.save(self.course, ledger)
+        queue.log_event(self.course, "released" if entry.status.feedback else "not released", ledger.assignment,
+                        ledger.student, entry.folder)
+
+    # --- publish --------------------------------------------------------------------------------------------
+    def status_of(self, gb, assignment: str, student: str, ledger: queue.Ledger) -> AssignmentStatus:
+        policy = self.policies[assignment]
+        due = student_due(gb, self.policies, assignment, student)
+        hide = policy.show == "score" and (due is None or _utcnow() < due)
+        subs = [SubmissionStatus(**{**asdict(e.status), "tests": [] if hide else list(e.status.tests)})
+                for e in ledger.entries]
+        return AssignmentStatus(assignment, student, iso(due), len(ledger.graded()),
+                                attempts_left(policy, ledger, _utcnow().date()), subs, now())
+
+    def publish(self, assignment: str, student: str, ledger: queue.Ledger | None = None, gb=None) -> None:
+        """Write `student`'s status file of `assignment` when it changed."""
+        ledger = ledger or queue.load(self.course, assignment, student)
+        if gb is None:
+            with self.course.gradebook() as gb:
+                return self.publish(assignment, student, ledger, gb)
+        status = self.status_of(gb, assignment, student, ledger)
+        content = {**asdict(status), "updated": None}
+        if self.published.get((assignment, student)) == content:
+            return
+        try:
+            gid = private_group(student)
+        except KeyError:
+            gid = None
+        if gid is None:
+            log.warning("%s has no group of their own: no status file written", student)
+            return
+        write_status(self.exchange, status, gid)
+        self.published[(assignment, student)] = content
+
+    def publish_all(self) -> None:
+        """policy.json, every student's status of every live assignment, and feedback whose due date has come."""
+        policies = self.policies
+        with self.course.gradebook() as gb:
+            public = {a: AssignmentPolicy(p.feedback, p.show, p.attempts, p.attempts_per_day, iso(due_date(gb, a)),
+                                          p.late_description())
+                      for a in self.course.assignments for p in [policies[a]]}
+            write_policy(self.exchange, CoursePolicy(self.course.course_id, public))
+            students = [s.id for s in gb.students]
+            for a in self.live():
+                for s in students:
+                    ledger = queue.load(self.course, a, s)
+                    if policies[a].feedback == "after-due-date":
+                        self._release_if_due(gb, ledger)
+                    self.publish(a, s, ledger, gb)
+
+    def _release_if_due(self, gb, ledger: queue.Ledger) -> None:
+        graded = ledger.graded()
+        due = student_due(gb, self.policies, ledger.assignment, ledger.student)
+        if graded and not graded[-1].status.feedback and due is not None and _utcnow() >= due:
+            self._release(ledger, graded[-1])
+
+    # --- the loop -------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        log.info("grading service of %s: watching %s every %.1f s", self.course.root, self.inbound, self.interval)
+        try:
+            while not self.stopping:
+                self.notice()
+                if time.monotonic() - self.last_publish > PUBLISH_EVERY:
+                    self.publish_all()
+                    self.last_publish = time.monotonic()
+                if not self.grade_waiting():
+                    time.sleep(self.interval)  # the scan's period (see the module docstring)
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.live.service", description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=None, help="grading worker processes (default: one per core)")
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between two scans of inbound/")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[grading %(asctime)s %(levelname)s] %(message)s")
+    course = Course.find()
+    folder = queue.folder(course)
+    lock = open(folder / "service.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # one service per course: a second one waits here until the first ends
+    (folder / "service.pid").write_text(str(os.getpid()))
+    service = Service(course, args.jobs, args.interval)
+
+    def stop(signum, frame):
+        service.stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    service.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
