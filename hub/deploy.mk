@@ -12,7 +12,12 @@ HUB_STAMP    := $(HUB_PREFIX)/.installed
 HUB_LAB_OVERRIDES := $(HUB_VENV)/share/jupyter/lab/settings/overrides.d
 export HUB_PREFIX
 HUB_FILES    := $(shell find helpers grader hub -type f -not -path '*/__pycache__/*' -not -name '*.pyc' \
-                  -not -name '*.md' -not -name '*.csv' -not -name 'package*.json' 2>/dev/null)
+                  -not -name '*.md' -not -name '*.csv' -not -name 'package*.json' -not -path 'hub/labextension/*' \
+                  2>/dev/null)
+# The course's JupyterLab extension (hub/labextension/): its sources, and where the hub's JupyterLab finds it built
+HUB_LABEXT   := $(HUB_VENV)/share/jupyter/labextensions/@optimization-setup/live-course
+LABEXT_FILES := $(shell find hub/labextension -type f -not -path '*/node_modules/*' -not -path 'hub/labextension/lib/*' \
+                  -not -path 'hub/labextension/labextension/*' -not -name '*.tsbuildinfo' 2>/dev/null)
 
 .PHONY: hub-env roster hub system-packages
 
@@ -51,9 +56,28 @@ $(HUB_PREFIX)/.proxy-installed: hub/package.json hub/package-lock.json
 	umask 022; cd $(HUB_PREFIX) && npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The course's JupyterLab extension (hub/labextension/, the live course in nbgrader's Assignments tab), built by
+# JupyterLab's own toolchain in a scratch copy (the checkout gets no node_modules/): `npm ci` from its
+# package-lock.json, TypeScript, then `jupyter labextension build` against the core package of the venv's own
+# JupyterLab (so the shared packages are exactly those the hub's JupyterLab provides), installed prebuilt where
+# every user's JupyterLab loads it. Rebuilt when its sources change or the venv is reinstalled (about 20 s).
+$(HUB_PREFIX)/.labextension-installed: $(HUB_PREFIX)/.venv-installed $(LABEXT_FILES)
+	$(HUB_NEED_ROOT)
+	@command -v npm >/dev/null && node -e '$(NODE_NEW_ENOUGH)' || { echo "make hub-env: the course's JupyterLab \
+	extension needs Node.js >= 20.19 and npm (found: $$(node --version 2>/dev/null || echo no node))" >&2; exit 1; }
+	@set -e; umask 022; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp -r hub/labextension/package.json hub/labextension/package-lock.json hub/labextension/tsconfig.json \
+		hub/labextension/src hub/labextension/style "$$tmp"/; \
+	core=$$($(HUB_VENV)/bin/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging", "package.json"))'); \
+	cd "$$tmp" && npm ci --no-audit --no-fund --loglevel=error && node_modules/.bin/tsc && \
+	PATH="$(HUB_VENV)/bin:$$PATH" jupyter-builder build --core-package-file "$$core" . >build.log 2>&1 || \
+		{ cat build.log >&2; exit 1; }; \
+	rm -rf $(HUB_LABEXT) && mkdir -p $(dir $(HUB_LABEXT)) && cp -r "$$tmp/labextension" $(HUB_LABEXT)
+	@touch $@
+
 # pip builds from a copy, so the checkout gets no build/ folder; chmod a+rX: readable whatever umask pip kept.
-$(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed pyproject.toml nbgrader_config.py \
-		$(HUB_FILES)
+$(HUB_STAMP): $(HUB_PREFIX)/.venv-installed $(HUB_PREFIX)/.proxy-installed $(HUB_PREFIX)/.labextension-installed \
+		pyproject.toml nbgrader_config.py $(HUB_FILES)
 	$(HUB_NEED_ROOT)
 	@set -e; umask 022; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	cp -r pyproject.toml helpers grader "$$tmp"/; \
