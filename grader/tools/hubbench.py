@@ -16,6 +16,11 @@ the users run it, through nbgrader's exchange commands from the hub's environmen
 With --spawn it also starts the hub (on loopback and free ports, as the tests do), logs every student in with
 their password (PAM) and starts all N servers at once through the REST API, waiting until each is ready. At the
 end the hub is stopped and every account is removed with its home (userdel -r).
+
+With --on-submit it times the live course instead (grader/live/): the hub starts with its grading service, the
+assignment's policy is set to on-submit, every student fetches and submits at once, and nobody collects or grades:
+for each student, the seconds from the start of their submit until their status file (grader/live/status.py) says
+queued, graded, and feedback released (fetchable), with the 50th and 95th percentiles and the maximum.
 """
 
 from __future__ import annotations
@@ -75,6 +80,76 @@ def cycle(klass: TemporaryClass, phases: Phases, assignment: str, jobs: int | No
     return {"collected": len(collected), "feedback": sum(1 for files in fetched if files)}
 
 
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def on_submit(klass: TemporaryClass, phases: Phases, assignment: str, timeout: float = 900.0) -> dict:
+    """The live course's submit-to-feedback time per student (module docstring); counts for the exit status."""
+    import json
+
+    from ..hub.server import HubServer
+
+    hub = HubServer(klass.site, klass.roster, klass.folder / "state")
+    phases.run("hub start (and its grading service)", hub.start)
+    try:
+        phases.run("release", klass.release, assignment)
+        klass.site.run_as(klass.instructor, "instructor", [str(klass.site.bin / "course"), "policy", assignment,
+                                                           "--feedback", "on-submit"], cwd=klass.course_folder)
+        phases.run(f"fetch x{len(klass.students)}", _parallel, lambda s: klass.fetch(s, assignment),
+                   klass.students, len(klass.students))
+        for i, student in enumerate(klass.students):
+            if i % 3 != 2:  # one in three hands in the notebook untouched
+                klass.hand_in(student, assignment, "solution")
+        began: dict[str, float] = {}
+
+        def submit(student: str) -> None:
+            began[student] = time.monotonic()
+            klass.submit(student, assignment)
+
+        seen: dict[str, dict[str, float]] = {s: {} for s in klass.students}
+        live = klass.site.course_exchange / "live"
+        start = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(klass.students)) as pool:
+            futures = [pool.submit(submit, s) for s in klass.students]
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and not all("released" in seen[s] or "failed" in seen[s]
+                                                          for s in klass.students):
+                for student in klass.students:
+                    try:
+                        status = json.loads((live / student / f"{assignment}.json").read_text())
+                    except (OSError, ValueError):
+                        continue
+                    if not status["submissions"] or student not in began:
+                        continue
+                    last, when = status["submissions"][-1], time.monotonic() - began[student]
+                    seen[student].setdefault("queued", when)
+                    if last["state"] == "graded":
+                        seen[student].setdefault("graded", when)
+                    if last["feedback"]:
+                        seen[student].setdefault("released", when)
+                    if last["state"] in ("ungradable", "refused"):
+                        seen[student].setdefault("failed", when)
+                time.sleep(0.1)  # the benchmark's own poll of the status files
+            for f in futures:
+                f.result()
+        phases.seconds["submit to the last feedback"] = time.monotonic() - start
+    finally:
+        hub.stop()
+    print(f"\n{'student':<20} {'queued':>8} {'graded':>8} {'released':>9}   (seconds from the start of submit)")
+    for student in klass.students:
+        t = seen[student]
+        print(f"{student:<20} " + " ".join(f"{t[k]:8.1f}" if k in t else f"{'-':>8}"
+                                            for k in ("queued", "graded", "released")))
+    for phase in ("queued", "graded", "released"):
+        values = [seen[s][phase] for s in klass.students if phase in seen[s]]
+        print(f"{phase:<9} p50 {_percentile(values, 0.5):6.1f} s   p95 {_percentile(values, 0.95):6.1f} s   "
+              f"max {max(values, default=float('nan')):6.1f} s   ({len(values)} of {len(klass.students)})")
+    released = sum(1 for s in klass.students if "released" in seen[s])
+    return {"collected": released, "feedback": released}
+
+
 def spawn_all(klass: TemporaryClass, phases: Phases):
     """Start the hub, log every student in (PAM) and start all their servers at once; the hub, to stop later."""
     from ..hub.server import HubServer
@@ -95,6 +170,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--spawn", action="store_true", help="also start the hub and every student's server")
     parser.add_argument("--jobs", type=int, default=None, help="course grade's workers (default: one per core)")
     parser.add_argument("--assignment", default="01_normalization", help="the assignment (default %(default)s)")
+    parser.add_argument("--on-submit", action="store_true",
+                        help="time the live course: submit to feedback fetchable, graded by the hub's grading service")
 
 
 def run(args) -> int:
@@ -110,9 +187,14 @@ def run(args) -> int:
           f"{klass.site.exchange}, {os.cpu_count()} cores", flush=True)
     try:
         phases.run("accounts (course roster)", klass.create)
-        if args.spawn:
-            hub = spawn_all(klass, phases)
-        counts = cycle(klass, phases, args.assignment, args.jobs)
+        if args.on_submit:
+            if args.jobs:
+                os.environ["HUB_GRADING_JOBS"] = str(args.jobs)  # the grading service's workers
+            counts = on_submit(klass, phases, args.assignment)
+        else:
+            if args.spawn:
+                hub = spawn_all(klass, phases)
+            counts = cycle(klass, phases, args.assignment, args.jobs)
     finally:
         if hub is not None:
             hub.stop()
