@@ -118,6 +118,14 @@ function when(iso: string): string {
   });
 }
 
+/** "could not be graded: <reason>", whether or not the service's message already starts with the words */
+function prefixed(words: string, message: string | null): string {
+  if (!message) {
+    return `${words}: no reason given`;
+  }
+  return message.toLowerCase().startsWith(words) ? message : `${words}: ${message}`;
+}
+
 function points(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
@@ -127,6 +135,7 @@ class LiveCourse {
   private view: LiveView | null = null;
   private error: string | null = null;
   private skewMs = 0;
+  private polled = 0;
   private timer: number | null = null;
   private observer: MutationObserver | null = null;
   private host: HTMLElement | null = null;
@@ -147,7 +156,13 @@ class LiveCourse {
     }
     this.host = host;
     this.observer?.disconnect();
-    this.observer = new MutationObserver(() => this.render());
+    // nbgrader redrew its rows (a refresh, a fetch, a submit): decorate them, and ask the service again
+    this.observer = new MutationObserver(() => {
+      this.render();
+      if (Date.now() - this.polled > FAST_MS) {
+        this.schedule(0);
+      }
+    });
     for (const id of LISTS) {
       const list = host.querySelector(`#${id}`);
       if (list) {
@@ -227,6 +242,7 @@ class LiveCourse {
 
   private async poll(): Promise<void> {
     this.timer = null;
+    this.polled = Date.now();
     if (!this.visible()) {
       // closed or hidden: stop; opening the tab again (attach) or showing the page resumes
       return;
@@ -390,9 +406,9 @@ class LiveCourse {
       return parts;
     }
     if (last.state === 'ungradable') {
-      parts.push(el('div', 'live-course-ungradable', `could not be graded: ${last.message ?? 'no reason given'}`));
+      parts.push(el('div', 'live-course-ungradable', prefixed('could not be graded', last.message)));
     } else if (last.state === 'refused') {
-      parts.push(el('div', 'live-course-refused', `not graded: ${last.message ?? 'refused'}`));
+      parts.push(el('div', 'live-course-refused', prefixed('refused', last.message)));
     } else if (last.state === 'graded') {
       parts.push(...this.graded(a, last));
     }
