@@ -98,6 +98,7 @@ class Service:
         self.published: dict[tuple[str, str], dict] = {}
         self.policy_stamp = None
         self.last_publish = 0.0
+        self.warmed: set[str] = set()
         self.stopping = False
 
     # --- policy ---------------------------------------------------------------------------------------------
@@ -343,11 +344,29 @@ class Service:
             self._release(ledger, graded[-1])
 
     # --- the loop -------------------------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Before the first submission of a live assignment arrives: start the cluster (its workers import nbgrader
+        and check the sandbox in the background) and build the assignment's bundle (its gradebook of cells), which
+        the first grading would otherwise wait for."""
+        from ..classrun.cluster import Cluster
+        from ..release import bundle
+
+        for a in self.live():
+            if a not in self.warmed:
+                if self.cluster is None:
+                    self.cluster = Cluster(None, self.jobs, dashboard=False)
+                try:
+                    bundle(self.course, [a])
+                except Exception as error:  # noqa: BLE001 - grading will say what is wrong, per submission
+                    log.error("could not prepare %s for grading: %s", a, error)
+                self.warmed.add(a)
+
     def run(self) -> None:
         log.info("grading service of %s: watching %s every %.1f s", self.course.root, self.inbound, self.interval)
         try:
             while not self.stopping:
                 self.notice()
+                self.warm()
                 if time.monotonic() - self.last_publish > PUBLISH_EVERY:
                     self.publish_all()
                     self.last_publish = time.monotonic()
