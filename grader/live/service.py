@@ -6,7 +6,8 @@ JupyterHub starts it as a managed service (hub/jupyterhub_config.py: `c.JupyterH
 instructor, never root) and starts it again if it exits. One instance per course folder: a second waits for the
 first's lock (`.grading/live/service.lock`). Each cycle:
 
-1. notice: list the exchange's `inbound/` every `interval` seconds. (No inotify library is in requirements.txt,
+1. notice: a watcher thread lists the exchange's `inbound/` every `interval` seconds, also while the main thread
+   grades. (No inotify library is in requirements.txt,
    and inotify would need a watch on a folder the instructor can list but that students write into through
    nbgrader's own copy, which gives no "complete" event anyway: a scan of one folder every 0.5 s costs
    microseconds and notices within the second.) A new folder of an assignment whose policy is not `manual`, owned
@@ -34,6 +35,7 @@ import pwd
 import signal
 import stat
 import sys
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -100,6 +102,10 @@ class Service:
         self.last_publish = 0.0
         self.warmed: set[str] = set()
         self.stopping = False
+        #: held while a ledger is read, changed and written, and its status published: the watcher thread notices
+        #: new submissions while the main thread grades
+        self.lock = threading.RLock()
+        self.wake = threading.Event()
 
     # --- policy ---------------------------------------------------------------------------------------------
     @property
@@ -143,15 +149,33 @@ class Service:
                 self.ignored.add(name)
                 continue
             arrived = datetime.datetime.fromtimestamp(st.st_ctime, datetime.timezone.utc)
-            ledger = queue.load(self.course, assignment, student)
-            ledger.entries.append(queue.Entry(name, SubmissionStatus(arrived=arrived.isoformat())))
-            ledger.entries.sort(key=lambda e: e.arrived)
-            queue.save(self.course, ledger)
-            queue.log_event(self.course, "queued", assignment, student, name, arrived=arrived.isoformat())
-            self.known.add(name)
-            self.publish(assignment, student, ledger)
+            with self.lock:
+                ledger = queue.load(self.course, assignment, student)
+                ledger.entries.append(queue.Entry(name, SubmissionStatus(arrived=arrived.isoformat())))
+                ledger.entries.sort(key=lambda e: e.arrived)
+                queue.save(self.course, ledger)
+                queue.log_event(self.course, "queued", assignment, student, name, arrived=arrived.isoformat())
+                self.known.add(name)
+                self.publish(assignment, student, ledger)
             added += 1
         return added
+
+    def commit(self, ledger: queue.Ledger, entry: queue.Entry, event: str | None = None, **details) -> None:
+        """Write `entry` (as the caller changed it) into its ledger on disk, read again first so that a submission
+        the watcher noticed meanwhile is kept; log `event`; publish the student's status."""
+        with self.lock:
+            fresh = queue.load(self.course, ledger.assignment, ledger.student)
+            mine = fresh.find(entry.folder)
+            if mine is None:
+                fresh.entries.append(entry)
+            else:
+                fresh.entries[fresh.entries.index(mine)] = entry
+            fresh.entries.sort(key=lambda e: e.arrived)
+            queue.save(self.course, fresh)
+            if event:
+                queue.log_event(self.course, event, ledger.assignment, ledger.student, entry.folder, **details)
+            self.publish(ledger.assignment, ledger.student, fresh)
+            ledger.entries = fresh.entries
 
     def settled(self, name: str) -> bool:
         """Whether nbgrader's submit has finished writing the folder `name`."""
@@ -174,7 +198,9 @@ class Service:
     def grade_waiting(self) -> bool:
         """Grade the oldest waiting submission of each student, assignment by assignment; whether any was."""
         chosen: dict[str, dict[str, tuple[queue.Ledger, queue.Entry]]] = {}
-        for ledger, entry in queue.waiting(self.course):
+        with self.lock:
+            todo = queue.waiting(self.course)
+        for ledger, entry in todo:
             chosen.setdefault(ledger.assignment, {}).setdefault(ledger.student, (ledger, entry))
         worked = False
         for assignment, picks in chosen.items():
@@ -189,15 +215,11 @@ class Service:
                 if why is not None:
                     entry.status.state = "refused" if why.startswith("refused") else "ungradable"
                     entry.status.message = why
-                    queue.save(self.course, ledger)
-                    queue.log_event(self.course, entry.status.state, assignment, student, entry.folder, message=why)
-                    self.publish(assignment, student, ledger)
+                    self.commit(ledger, entry, entry.status.state, message=why)
                     worked = True
                     continue
                 entry.status.state = "grading"
-                queue.save(self.course, ledger)
-                queue.log_event(self.course, "grading", assignment, student, entry.folder)
-                self.publish(assignment, student, ledger)
+                self.commit(ledger, entry, "grading")
                 ready.append((ledger, entry))
             if ready:
                 self.grade(assignment, ready)
@@ -230,7 +252,7 @@ class Service:
                 log.info("%s", stopped)
                 for ledger, entry in ready:
                     entry.status.state = "queued"
-                    queue.save(self.course, ledger)
+                    self.commit(ledger, entry)
                 return
             for ledger, entry in ready:
                 self._finish(ledger, entry, None, f"could not be graded: {stopped}")
@@ -254,12 +276,9 @@ class Service:
         else:
             self._scores(entry.status, a, s, graded.get("cells", []))
             entry.status.state, entry.status.message = "graded", None
-        queue.save(self.course, ledger)
-        queue.log_event(self.course, entry.status.state, a, s, entry.folder, score=entry.status.score,
-                        message=entry.status.message)
+        self.commit(ledger, entry, entry.status.state, score=entry.status.score, message=entry.status.message)
         if entry.status.state == "graded" and self.policies[a].feedback == "on-submit":
             self._release(ledger, entry)
-        self.publish(a, s, ledger)
 
     def _scores(self, status: SubmissionStatus, assignment: str, student: str, cells: list[dict]) -> None:
         """The score, penalty and each test cell's score and named mistake, from the course's gradebook."""
@@ -287,9 +306,7 @@ class Service:
             entry.status.message = f"graded; the feedback could not be released: {error}"
         else:
             entry.status.feedback = True
-        queue.save(self.course, ledger)
-        queue.log_event(self.course, "released" if entry.status.feedback else "not released", ledger.assignment,
-                        ledger.student, entry.folder)
+        self.commit(ledger, entry, "released" if entry.status.feedback else "not released")
 
     # --- publish --------------------------------------------------------------------------------------------
     def status_of(self, gb, assignment: str, student: str, ledger: queue.Ledger) -> AssignmentStatus:
@@ -324,7 +341,7 @@ class Service:
     def publish_all(self) -> None:
         """policy.json, every student's status of every live assignment, and feedback whose due date has come."""
         policies = self.policies
-        with self.course.gradebook() as gb:
+        with self.lock, self.course.gradebook() as gb:
             public = {a: AssignmentPolicy(p.feedback, p.show, p.attempts, p.attempts_per_day, iso(due_date(gb, a)),
                                           p.late_description())
                       for a in self.course.assignments for p in [policies[a]]}
@@ -361,18 +378,31 @@ class Service:
                     log.error("could not prepare %s for grading: %s", a, error)
                 self.warmed.add(a)
 
+    def watch(self) -> None:
+        """The watcher thread: `notice` every `interval` seconds, grading or not (see the module docstring)."""
+        while not self.stopping:
+            try:
+                if self.notice():
+                    self.wake.set()
+            except Exception:  # noqa: BLE001 - a bad folder or a full disk: said in the log, the watch goes on
+                log.exception("noticing new submissions failed")
+            time.sleep(self.interval)  # the scan's period
+
     def run(self) -> None:
         log.info("grading service of %s: watching %s every %.1f s", self.course.root, self.inbound, self.interval)
+        watcher = threading.Thread(target=self.watch, name="inbound watcher", daemon=True)
+        watcher.start()
         try:
             while not self.stopping:
-                self.notice()
                 self.warm()
                 if time.monotonic() - self.last_publish > PUBLISH_EVERY:
                     self.publish_all()
                     self.last_publish = time.monotonic()
                 if not self.grade_waiting():
-                    time.sleep(self.interval)  # the scan's period (see the module docstring)
+                    self.wake.wait(self.interval)  # until the watcher queues something, or a due date may pass
+                    self.wake.clear()
         finally:
+            self.stopping = True
             if self.cluster is not None:
                 self.cluster.close()
 
