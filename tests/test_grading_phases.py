@@ -89,8 +89,8 @@ def test_a_graded_submission_reports_every_phase_with_the_kernels_cpu(tmp_path):
     phases = result["phases"]
     worker_phases = [p for p in PHASES if p not in ("queue", "merge")]  # the client's two are timed by run.py
     assert list(phases) == worker_phases
-    for name, (wall, cpu) in phases.items():
-        assert wall > 0 and cpu >= 0, name
+    for name, (wall, cpu) in phases.items():  # the warm kernel's imports: CPU of another process, no wall time
+        assert (wall > 0 or name == "warm kernel") and cpu >= 0, name
     # the kernel's CPU is counted: the student's cell alone spent BURN seconds in it
     assert phases["execute"][1] >= 0.9 * BURN
     assert phases["execute"][0] >= BURN

@@ -3,7 +3,9 @@
 Every scenario of tests/fixtures/hostile/ is graded by plain `nbgrader autograde` (the course's config applies
 the sandbox and the re-check) in one class with honest students, then: each scenario scores exactly what it
 names, the honest students keep their marks, the gradebook, the course files and the installed `helpers` are
-unchanged, the autograded notebooks and the feedback stay small, and the feedback shows no hidden test.
+unchanged, the autograded notebooks and the feedback stay small, the feedback shows no hidden test, and no process
+a submission started outlives it. The honest student graded last meets whatever the attacks left behind in the
+same grading process (a daemon, planted modules, a patched numpy, a full /tmp), and must keep every point.
 
 The scenarios are of 01_normalization, except `delegated_to_helpers_<assignment>`, one per assignment (its
 `# assignment:` line), which hands every graded function over to the course's library and must lose every point
@@ -28,7 +30,10 @@ from support import FIXTURES, ROOT, cell_scores, make_course, submit
 A = "01_normalization"
 HOSTILE = sorted((FIXTURES / "hostile").glob("*.py"))
 ASSIGNMENTS = sorted({Scenario.parse(p, A).assignment for p in HOSTILE})
-HONEST = {"honest_solution": "solution", "honest_other_style": FIXTURES / A / "correct_loops_and_svd.py"}
+HONEST = {"honest_solution": "solution", "honest_other_style": FIXTURES / A / "correct_loops_and_svd.py",
+          # nbgrader grades a class in name order: this one comes after every attack, in the same grading process,
+          # its kernel forked from the same warm kernel (grader.plugins.zygote) as theirs
+          "zz_honest_graded_last": "solution"}
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("safety")]
 
 
@@ -94,6 +99,21 @@ def test_honest_students_graded_with_the_attackers_keep_full_marks(graded):
     scores = cell_scores(course, A)
     for student in HONEST:
         assert scores[student] == points, f"{student} lost points next to the hostile submissions: {scores[student]}"
+
+
+def test_no_process_a_submission_started_outlives_its_grading(graded):
+    """attack_leaves_a_daemon leaves a daemon in a session of its own, its parent gone: it must have died with its
+    kernel, before the students graded after it."""
+    from pathlib import Path
+
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"course-daemon-marker" in cmdline.read_bytes():
+                left.append(cmdline.parent.name)
+        except OSError:
+            pass
+    assert not left, f"a daemon started by a submission outlived its grading: pids {left}"
 
 
 def test_the_gradebook_course_files_and_helpers_are_unchanged(graded):

@@ -61,8 +61,9 @@ def private_scratch() -> Path:
 
 
 def warm_worker(dask_worker=None) -> str | None:
-    """Run on each worker before grading: move into the worker's own folder, import nbgrader's pipeline and check
-    the sandbox (`sandbox_problem`, cached for the worker's life). Returns the sandbox's problem there, or None."""
+    """Run on each worker before grading: move into the worker's own folder, import nbgrader's pipeline, check
+    the sandbox (`sandbox_problem`, cached for the worker's life) and start its warm kernel
+    (`grader.plugins.kernel.warm_up`). Returns the sandbox's problem there, or None."""
     if dask_worker is not None:
         os.chdir(dask_worker.local_directory)
     import nbgrader.apps  # noqa: F401 - imported once per worker, before the first task needs it
@@ -70,7 +71,12 @@ def warm_worker(dask_worker=None) -> str | None:
 
     from ..plugins.sandbox import sandbox_problem
 
-    return sandbox_problem()
+    problem = sandbox_problem()
+    if problem is None:
+        from ..plugins.kernel import warm_up
+
+        warm_up()
+    return problem
 
 
 class Cluster:

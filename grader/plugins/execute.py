@@ -77,6 +77,7 @@ class SafeExecute(Execute):
     max_transcript_bytes = Integer(256_000_000, help="Transcript one cell may send, in bytes").tag(config=True)
     _kernel_cpu: float | None = None  # the kernel's CPU seconds when it first answered (see preprocess)
     _kernel_cpu_at_stop: float | None = None  # and just before it was stopped
+    _stopped_km = None  # the kernel manager stopped last (nbclient forgets it)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = CourseKernelManager
@@ -91,17 +92,21 @@ class SafeExecute(Execute):
         self._timed_out = False
         # the kernel's CPU: the launcher's process tree read from /proc when the kernel answers (its start) and
         # before it is stopped; once stopped and reaped, getrusage(RUSAGE_CHILDREN) has all of it (restarts too)
-        self._kernel_cpu = self._kernel_cpu_at_stop = None
+        self._kernel_cpu = self._kernel_cpu_at_stop = self._stopped_km = None
         CLOCK.lap("prepare")
         try:
             return super().preprocess(nb, resources, km)
         finally:
             start = self._kernel_cpu or 0.0
-            reaped = CLOCK.children_since()
+            # kernels forked from the warm kernel are not reaped here: their launcher reports their CPU
+            reaped = CLOCK.children_since() + getattr(self._stopped_km, "ended_cpu", 0.0)
             CLOCK.lap("execute", max(reaped, self._kernel_cpu_at_stop or 0.0) - start)
 
-    def _launcher_pid(self) -> int | None:
-        return getattr(getattr(self.km, "provisioner", None), "pid", None)
+    def _tree_cpu(self) -> float:
+        """The kernel's CPU seconds so far (`CourseKernelManager.kernel_cpu`; the launcher's tree for another)."""
+        if hasattr(self.km, "kernel_cpu"):
+            return self.km.kernel_cpu()
+        return process_tree_cpu(getattr(getattr(self.km, "provisioner", None), "pid", None))
 
     def preprocess_cell(self, cell, resources, index):
         if _is_demo(cell, self.skip_prefix):
@@ -152,7 +157,7 @@ class SafeExecute(Execute):
         try:
             client = await super().async_start_new_kernel_client()
             if self._kernel_cpu is None:  # the first start, not a restart
-                self._kernel_cpu = process_tree_cpu(self._launcher_pid())
+                self._kernel_cpu = self._tree_cpu()
                 CLOCK.lap("kernel start", CLOCK.children_since() + self._kernel_cpu)
             return client
         except RuntimeError as e:
@@ -166,7 +171,8 @@ class SafeExecute(Execute):
 
     async def _async_cleanup_kernel(self) -> None:
         if self.km is not None:  # the kernel's CPU before it stops, in case it is not reaped here (killed)
-            self._kernel_cpu_at_stop = process_tree_cpu(self._launcher_pid())
+            self._kernel_cpu_at_stop = self._tree_cpu()
+            self._stopped_km = self.km
         await super()._async_cleanup_kernel()
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)

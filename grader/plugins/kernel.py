@@ -1,4 +1,5 @@
-"""The grading kernel manager: every grading kernel starts in the sandbox (`grader.plugins.sandbox`), on Unix sockets.
+"""The grading kernel manager: every grading kernel starts in the sandbox (`grader.plugins.sandbox`), on Unix sockets,
+forked from the grading process's warm kernel (`grader.plugins.zygote`) when it can be, else cold.
 
 Interrupts go as `interrupt_request` messages on the control channel (ipykernel then signals itself): a SIGINT
 from jupyter_client would reach the launcher (bubblewrap), not the kernel in its own session and PID namespace.
@@ -6,13 +7,17 @@ from jupyter_client would reach the launcher (bubblewrap), not the kernel in its
 
 from __future__ import annotations
 
+import atexit
 import os
+import select
 import shutil
+import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, List, Unicode
 
 from . import sandbox
 from helpers.transcript import ENV as TRANSCRIPT_ENV
@@ -20,6 +25,80 @@ from helpers.transcript import ENV as TRANSCRIPT_ENV
 
 class SandboxUnavailable(RuntimeError):
     """A grading kernel cannot run in the sandbox here: grading must stop rather than score anyone."""
+
+
+#: what the warm kernel imports once: what a kernel and the graded notebooks' first cells import
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "matplotlib", "matplotlib.pyplot",
+           "matplotlib_inline.backend_inline", "helpers", "helpers.checks", "helpers.transcript", "helpers.datasets",
+           "helpers.linear_model", "helpers.network", "helpers.gradient_check", "helpers.deep_signal",
+           "helpers.plots")
+
+
+class Zygote:
+    """This grading process's warm kernel (`grader.plugins.zygote`), in the sandbox, started on first use.
+
+    `socket()` is the path of its socket once it is ready, or None when it cannot serve (it is then not asked
+    again: kernels start cold). It dies with this process (the launcher's supervision, and its stdin closing)."""
+
+    def __init__(self, python: str, preload: list[str], limits: list[str]):
+        self.key = (python, preload, limits)
+        self.base = Path(tempfile.mkdtemp(prefix="course-kernels-"))
+        os.chmod(self.base, 0o700)
+        self.path = self.base / "zygote.sock"
+        command = [python, "-m", "grader.plugins.sandbox", f"--parent-pid={os.getpid()}", "--cwd", "/",
+                   "--kernel-dir", str(self.base), *limits, "--serve-zygote", "--",
+                   python, "/.course/zygote.py", str(self.path), *preload]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/",
+                                        start_new_session=True)
+        self.ready: bool | None = None
+        self.cpu_seconds = 0.0  # the zygote's own CPU when it became ready (its imports), for the figures
+        atexit.register(self.stop)
+
+    def socket(self, timeout: float = 120) -> str | None:
+        if self.ready is None:
+            ready = select.select([self.process.stdout], [], [], timeout)[0]
+            self.ready = bool(ready) and self.process.stdout.readline().strip() == b"ready"
+            if self.ready:
+                from .phases import CLOCK, process_tree_cpu
+
+                self.cpu_seconds = process_tree_cpu(self.process.pid)
+                CLOCK.charge("warm kernel", self.cpu_seconds)
+        if self.ready and self.process.poll() is not None:
+            self.ready = False
+        return str(self.path) if self.ready else None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+_ZYGOTES: dict[tuple, Zygote] = {}
+
+
+def _forget_after_fork() -> None:
+    _ZYGOTES.clear()  # a forked process is not the zygote's parent: it starts its own
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def zygote_for(python: str, preload: list[str], limits: list[str]) -> Zygote:
+    """This process's warm kernel for `python` (one per interpreter and settings), started if need be."""
+    key = (python, tuple(preload), tuple(limits))
+    zygote = _ZYGOTES.get(key)
+    if zygote is None or zygote.ready is False:
+        if zygote is not None:
+            zygote.stop()
+        zygote = _ZYGOTES[key] = Zygote(python, preload, limits)
+    return zygote
+
+
+def warm_up() -> None:
+    """Start this process's warm kernel with the default settings (the course's), before the first kernel needs it."""
+    km = CourseKernelManager()
+    shutil.rmtree(km._kernel_dir, ignore_errors=True)
 
 
 class CourseKernelManager(AsyncKernelManager):
@@ -31,6 +110,9 @@ class CourseKernelManager(AsyncKernelManager):
     memory_mib = Integer(3072, help="Address space of one kernel, in MiB").tag(config=True)
     file_mib = Integer(64, help="Largest file a kernel may write, in MiB").tag(config=True)
     processes = Integer(128, help="Processes a kernel may start").tag(config=True)
+    warm = Bool(True, help="Fork each sandboxed kernel from a warm kernel of this grading process, which has "
+                           "imported `preload` once (grader.plugins.zygote), instead of starting it cold").tag(config=True)
+    preload = List(Unicode(), list(PRELOAD), help="Modules the warm kernel imports once").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -40,7 +122,9 @@ class CourseKernelManager(AsyncKernelManager):
                 f"Refusing to grade: the sandbox cannot run ({problem}). Student code would run with "
                 "your permissions and could change the gradebook and the course files. Fix the sandbox, or opt "
                 "out knowingly with `c.CourseKernelManager.sandbox = False` in nbgrader_config.py.")
-        self._kernel_dir = tempfile.mkdtemp(prefix="course-kernel-")
+        self._zygote = zygote_for(sys.executable, self.preload, self._limits()) if self.sandbox and self.warm else None
+        base = None if self._zygote is None else str(self._zygote.base)
+        self._kernel_dir = tempfile.mkdtemp(prefix="course-kernel-", dir=base)
         os.chmod(self._kernel_dir, 0o700)
         self.transport = "ipc"
         self.connection_file = os.path.join(self._kernel_dir, "kernel.json")
@@ -60,16 +144,51 @@ class CourseKernelManager(AsyncKernelManager):
         kw["env"][TRANSCRIPT_ENV] = "1"  # the checks record every call a test makes (helpers.transcript)
         return cmd, kw
 
+    def _limits(self) -> list[str]:
+        return [f"--cpu-seconds={self.cpu_seconds}", f"--memory-mib={self.memory_mib}",
+                f"--file-mib={self.file_mib}", f"--processes={self.processes}"]
+
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)
-        limits = [f"--cpu-seconds={self.cpu_seconds}", f"--memory-mib={self.memory_mib}",
-                  f"--file-mib={self.file_mib}", f"--processes={self.processes}"]
+        warm = []
+        if self._zygote is not None and command[:3] == [sys.executable, "-m", "ipykernel_launcher"]:
+            path = self._zygote.socket()
+            warm = [f"--zygote={path}"] if path else []
         return [sys.executable, "-m", "grader.plugins.sandbox", f"--parent-pid={os.getpid()}", "--cwd", self._cwd,
-                "--kernel-dir", self._kernel_dir, *limits, *([] if self.sandbox else ["--no-bwrap"]), "--", *command]
+                "--kernel-dir", self._kernel_dir, *self._limits(), *([] if self.sandbox else ["--no-bwrap"]),
+                *warm, "--", *command]
+
+    def kernel_cpu(self) -> float:
+        """CPU seconds so far of the kernel's processes: the launcher's tree and, for a kernel forked from the warm
+        kernel, the fork's (its pid and, once it ended, its CPU are beside the kernel's folder)."""
+        from .phases import process_tree_cpu
+
+        launcher = getattr(self.provisioner, "pid", None)
+        total = process_tree_cpu(launcher)
+        try:
+            return total + float(Path(f"{self._kernel_dir}.cpu").read_text())
+        except (OSError, ValueError):
+            pass
+        try:
+            return total + process_tree_cpu(int(Path(f"{self._kernel_dir}.pid").read_text()))
+        except (OSError, ValueError):
+            return total
+
+    #: CPU seconds of the kernels of this manager forked from the warm kernel that have ended (restarts too): they
+    #: are not this process's children, so getrusage(RUSAGE_CHILDREN) never counts them
+    ended_cpu = 0.0
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        try:
+            self.ended_cpu += float(Path(f"{self._kernel_dir}.cpu").read_text())
+            Path(f"{self._kernel_dir}.cpu").unlink()
+        except (OSError, ValueError):
+            pass
         if not restart:
             shutil.rmtree(self._kernel_dir, ignore_errors=True)
+            shutil.rmtree(f"{self._kernel_dir}.files", ignore_errors=True)
+            for suffix in (".pid", ".cpu"):
+                Path(f"{self._kernel_dir}{suffix}").unlink(missing_ok=True)
 
     cleanup_resources = _async_cleanup_resources  # AsyncKernelManager binds the base method by name

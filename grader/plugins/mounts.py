@@ -13,6 +13,10 @@ classmate's 0640 submission) can be opened. The kernel's environment is an allow
 URL with a password never reaches it). New user, PID, network, IPC and UTS namespaces (no network at all: the
 kernel talks to nbgrader over Unix sockets in KDIR); all capabilities dropped.
 
+The warm kernel (`zygote_command`, `grader.plugins.zygote`) runs in the same sandbox, with the grading process's
+private folder of kernel folders in place of a notebook's folder; each kernel it forks then mounts its own /tmp,
+notebook folder (at /submission/<name>) and kernel folder in namespaces of its own.
+
 Imports nothing but the standard library: the launcher (`grader.plugins.sandbox`) runs once per kernel start.
 """
 
@@ -169,12 +173,19 @@ def kernel_environment(environ=None) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)}
 
 
-def bwrap_command(cwd: Path, kernel_dir: Path, command: list[str], scratch_mib: int = 64,
-                  files: list[Path] | None = None) -> list[str]:
-    """The bubblewrap command line that runs `command` (the kernel) as described in the module docstring.
+def sandbox_environment() -> dict[str, str]:
+    """The kernel's whole environment: the launcher's variables it keeps (`kernel_environment`) and the sandbox's."""
+    return {**kernel_environment(),
+            # the parent is outside the PID namespace; 1 turns ipykernel's parent polling off (--die-with-parent does it)
+            "JPY_PARENT_PID": "1", "HOME": "/tmp", "USER": "nobody", "LOGNAME": "nobody",
+            "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
-    `files` are the submission's files to show read-only in the notebook's folder `cwd` (relative paths; default
-    `submission_files(cwd)`). The passwd and group files the kernel sees are written into `kernel_dir`."""
+
+def _sandbox(command: list[str], scratch_mib: int, kernel_dir: Path, hidden_also: list[Path],
+             scratch: list[Path], roots: list[Path]) -> list[str]:
+    """bubblewrap's options shared by a kernel and the warm kernel: namespaces, the system, the interpreter, helpers."""
     (kernel_dir / "passwd").write_text(f"nobody:x:{NOBODY}:{NOBODY}:nobody:/tmp:/usr/sbin/nologin\n")
     (kernel_dir / "group").write_text(f"nogroup:x:{NOBODY}:\n")
     cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
@@ -184,19 +195,50 @@ def bwrap_command(cwd: Path, kernel_dir: Path, command: list[str], scratch_mib: 
     needed = python_paths(command[0]) if command else []
     prefixes = [Path(f(p)) for p in needed[1:5] for f in (os.path.realpath, os.path.abspath)]
     helpers = _helpers_folder()
-    for real, dest in _binds([*needed, str(helpers)], [*PRIVATE, Path.home().resolve()], [cwd, kernel_dir],
-                             _course_roots(cwd), [helpers, *prefixes]):
+    for real, dest in _binds([*needed, str(helpers)], [*PRIVATE, Path.home().resolve(), *hidden_also], scratch,
+                             roots, [helpers, *prefixes]):
         cmd += ["--ro-bind", str(real), str(dest)]
+    return cmd
+
+
+def _finish(cmd: list[str], command: list[str], env: dict[str, str]) -> list[str]:
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    return cmd + ["--", *command]
+
+
+def bwrap_command(cwd: Path, kernel_dir: Path, command: list[str], scratch_mib: int = 64,
+                  files: list[Path] | None = None) -> list[str]:
+    """The bubblewrap command line that runs `command` (the kernel) as described in the module docstring.
+
+    `files` are the submission's files to show read-only in the notebook's folder `cwd` (relative paths; default
+    `submission_files(cwd)`). The passwd and group files the kernel sees are written into `kernel_dir`."""
+    cmd = _sandbox(command, scratch_mib, kernel_dir, [], [cwd, kernel_dir], _course_roots(cwd))
     cmd += ["--size", str(scratch_mib * MiB), "--tmpfs", str(cwd)]
     for rel in submission_files(cwd) if files is None else files:
         cmd += ["--ro-bind", str(cwd / rel), str(cwd / rel)]
     cmd += ["--bind", str(kernel_dir), str(kernel_dir),
             "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL", "--chdir", str(cwd)]
-    env = {**kernel_environment(),
-           # the parent is outside the PID namespace; 1 turns ipykernel's parent polling off (--die-with-parent does it)
-           "JPY_PARENT_PID": "1", "HOME": "/tmp", "USER": "nobody", "LOGNAME": "nobody",
-           "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for key, value in env.items():
-        cmd += ["--setenv", key, value]
-    return cmd + ["--", *command]
+    return _finish(cmd, command, sandbox_environment())
+
+
+#: the warm kernel's program, bound read-only into its sandbox (it runs as a script: the course is not there)
+ZYGOTE_SCRIPT = Path("/.course/zygote.py")
+
+
+def zygote_command(base: Path, command: list[str], scratch_mib: int = 64) -> list[str]:
+    """The bubblewrap command line of the warm kernel (`grader.plugins.zygote`): the sandbox of a kernel, with
+    `base`, the grading process's private folder of kernel folders (and the zygote's socket), bound read-write
+    in place of a notebook's folder, the zygote's script, and the empty folders its kernels mount on.
+    `command` is [python, ZYGOTE_SCRIPT, ...]."""
+    from .zygote import MOUNT_POINTS
+
+    script = Path(__file__).with_name("zygote.py").resolve()
+    cmd = _sandbox(command, scratch_mib, base, [], [base], _course_roots(base))
+    cmd += ["--ro-bind", str(script), str(ZYGOTE_SCRIPT)]
+    for point in MOUNT_POINTS:
+        cmd += ["--dir", point]
+    cmd += ["--bind", str(base), str(base),
+            "--uid", str(NOBODY), "--gid", str(NOBODY), "--cap-drop", "ALL", "--chdir", "/"]
+    return _finish(cmd, command, {**sandbox_environment(),
+                                  "MPLBACKEND": "module://matplotlib_inline.backend_inline"})

@@ -14,6 +14,10 @@ subreaper) and kills everything it started when the parent dies (`supervise`). b
 takes effect only once bubblewrap runs, and a parent-death signal is cleared when bubblewrap changes credentials:
 a grading worker killed at such a moment left a kernel running that nobody would stop.
 
+With `--zygote SOCKET` the launcher first asks the grading process's warm kernel (`grader.plugins.zygote`, itself
+started through this launcher with `--serve-zygote`) to fork the kernel, and supervises that fork the same way
+(`from_zygote`); when the warm kernel cannot take it, it starts the kernel cold as above.
+
 The launcher runs once per kernel start, so it imports nothing but the standard library (it starts in 0.03 s).
 `sandbox_problem()` runs it once per process on a tiny script that imports ipykernel and `helpers`, so grading
 refuses to start, with the reason, where a kernel could not start in the sandbox (instead of scoring everyone 0).
@@ -24,17 +28,19 @@ from __future__ import annotations
 import argparse
 import ctypes
 import functools
+import json
 import os
 import resource
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .mounts import MiB, bwrap_command
+from .mounts import MiB, bwrap_command, sandbox_environment, submission_files, zygote_command
 
 
 def _own_process_count() -> int:
@@ -156,6 +162,121 @@ def supervise(parent: int, command: list[str]) -> None:
             _end_everything(os.waitstatus_to_exitcode(status) % 256)
 
 
+# ------------------------------------------------------------------------------------------ the warm kernel
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _zygote_files(cwd: Path, kernel_dir: Path) -> Path | None:
+    """The submission's own files (`submission_files`) beside the kernel's folder, for the zygote to bind read-only
+    into the kernel's notebook folder (it cannot see `cwd`); None when there are none."""
+    files = submission_files(cwd)
+    if not files:
+        return None
+    folder = kernel_dir.with_name(kernel_dir.name + ".files")
+    for rel in files:
+        _link_or_copy(cwd / rel, folder / rel)
+    return folder
+
+
+def _message(conn: socket.socket) -> tuple[dict, list[int]]:
+    import array
+
+    fds, data = array.array("i"), b""
+    while not data.endswith(b"\n"):
+        chunk, ancillary, _, _ = conn.recvmsg(1 << 16, socket.CMSG_SPACE(4 * fds.itemsize))
+        if not chunk:
+            raise EOFError("the warm kernel closed the connection")
+        data += chunk
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+    return json.loads(data), list(fds)
+
+
+def _host_pid(pidfd: int) -> int | None:
+    """The pid, in this PID namespace, of the process `pidfd` refers to (/proc/self/fdinfo)."""
+    for line in Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
+        if line.startswith("Pid:"):
+            return int(line.split()[1])
+    return None
+
+
+def from_zygote(parent: int | None, zygote: str, cwd: Path, kernel_dir: Path, limits: dict, command: list[str]) -> bool:
+    """Ask the warm kernel listening on `zygote` (`grader.plugins.zygote`) to fork the kernel `command`
+    ([python, -m, ipykernel_launcher, ...]) for the notebook folder `cwd`, and stay beside it like `supervise`:
+    exit with its status; kill it when `parent` dies or this process is told to stop. Returns False, having started
+    nothing, when the warm kernel cannot take it (busy, gone): then the caller starts the kernel cold.
+
+    For the phase clock, the kernel's process (in this PID namespace) is written to <kernel_dir>.pid and, when it
+    has ended, its CPU seconds (with everything it waited for) to <kernel_dir>.cpu."""
+    files = _zygote_files(cwd, kernel_dir)
+    request = {"argv": command[3:], "env": sandbox_environment(), "kernel_dir": str(kernel_dir),
+               "files_dir": None if files is None else str(files), "folder": cwd.name, "limits": limits}
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(zygote)
+        conn.sendmsg([json.dumps(request).encode() + b"\n"],
+                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array_of([0, 1, 2]))])
+        reply, fds = _message(conn)
+    except (OSError, ValueError, EOFError) as e:
+        print(f"the warm kernel could not start this kernel ({e}): starting it cold", file=sys.stderr)
+        conn.close()
+        return False
+    if "pid" not in reply or not fds:
+        print(f"the warm kernel could not start this kernel ({reply.get('busy') or reply}): starting it cold",
+              file=sys.stderr)
+        conn.close()
+        return False
+    pidfd = fds[0]
+    pid = _host_pid(pidfd)
+    Path(f"{kernel_dir}.pid").write_text(str(pid))
+
+    def kill(*_) -> None:
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(137)
+
+    signal.signal(signal.SIGTERM, kill)
+    signal.signal(signal.SIGHUP, kill)
+    watched = [conn, pidfd]
+    if parent is not None:
+        try:
+            watched.append(os.pidfd_open(parent))
+        except ProcessLookupError:
+            kill()
+        if os.getppid() != parent:
+            kill()
+    while True:
+        ready, _, _ = select.select(watched, [], [])
+        if conn in ready:
+            try:
+                reply, _ = _message(conn)
+            except (OSError, ValueError, EOFError):
+                reply = {"exit": 137}
+            if "cpu" in reply:
+                Path(f"{kernel_dir}.cpu").write_text(str(reply["cpu"]))
+            os._exit(int(reply.get("exit", 1)) % 256)
+        if len(watched) > 2 and watched[2] in ready:  # the grading worker died
+            kill()
+        if pidfd in ready:  # ended: the zygote's word with its status follows at once
+            if not select.select([conn], [], [], 5)[0]:
+                os._exit(137)
+            watched = [conn]
+
+
+def array_of(fds: list[int]):
+    import array
+
+    return array.array("i", fds)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="start a grading kernel in the course's sandbox")
     parser.add_argument("--parent-pid", type=int, default=None,
@@ -167,15 +288,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--file-mib", type=int, default=64)
     parser.add_argument("--processes", type=int, default=128)
     parser.add_argument("--no-bwrap", action="store_true", help="limits only (the instructor opted out)")
+    parser.add_argument("--zygote", default=None,
+                        help="the socket of the warm kernel (grader.plugins.zygote) to fork the kernel from")
+    parser.add_argument("--serve-zygote", action="store_true",
+                        help="run the warm kernel itself, KERNEL_DIR being the folder of its kernels' folders")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if args.parent_pid is not None:
         die_with_parent(args.parent_pid)
-    set_limits(args.cpu_seconds, args.memory_mib, args.file_mib, args.processes)
-    if args.no_bwrap:
-        os.execvp(command[0], command)
-    cmd = bwrap_command(Path(args.cwd).resolve(), Path(args.kernel_dir).resolve(), command)
+    if args.zygote and not args.no_bwrap:
+        limits = {"cpu_seconds": args.cpu_seconds, "memory_mib": args.memory_mib, "file_mib": args.file_mib,
+                  "processes": args.processes}
+        from_zygote(args.parent_pid, args.zygote, Path(args.cwd).resolve(), Path(args.kernel_dir).resolve(), limits,
+                    command)
+    if args.serve_zygote:
+        # the zygote lives as long as its grading process; each kernel it forks sets its own CPU limit
+        set_limits(24 * 3600, args.memory_mib, args.file_mib, args.processes)
+        cmd = zygote_command(Path(args.kernel_dir).resolve(), command)
+    else:
+        set_limits(args.cpu_seconds, args.memory_mib, args.file_mib, args.processes)
+        if args.no_bwrap:
+            os.execvp(command[0], command)
+        cmd = bwrap_command(Path(args.cwd).resolve(), Path(args.kernel_dir).resolve(), command)
     if args.parent_pid is None:
         os.execvp(cmd[0], cmd)
     supervise(args.parent_pid, cmd)

@@ -146,6 +146,21 @@ def kernel_floor(repeats: int = 3, at_once: int = 1) -> tuple[float, float]:
     return statistics.median(s for s, _ in samples), statistics.median(i for _, i in samples)
 
 
+def sequential(course: Path, names: list[str], options: list[str] = ()) -> tuple[float, float, float]:
+    """Plain sequential nbgrader on `course` with `options`: autograde every assignment, then generate_feedback and
+    export (the rest of what make grade does). Returns autograde's seconds, the peak RSS (MB), and all seconds."""
+    auto_s, peak = 0.0, 0.0
+    for a in names:
+        s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", "autograde", a, "--log-level=ERROR", *options],
+                                course)
+        auto_s, peak = auto_s + s, max(peak, mb)
+    total = auto_s
+    for cmd in [*(["generate_feedback", a] for a in names), ["export"]]:
+        s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", *cmd, "--log-level=ERROR"], course)
+        total, peak = total + s, max(peak, mb)
+    return auto_s, peak, total
+
+
 def code_seconds(path: Path) -> float | None:
     """Seconds the notebook's code cells after the first (the imports) ran, from nbclient's timing metadata."""
     spans = []
@@ -215,7 +230,7 @@ def run(args) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="grading-bench-"))
     try:
         plan = build_class(root, work / "sequential", names, args.students)
-        for copy in ("parallel", "autograde-only"):
+        for copy in ("parallel", "autograde-only", "sequential-cold"):
             shutil.copytree(work / "sequential", work / copy, symlinks=True)
         n = len(plan)
         mix = Counter(Path(kind).stem.split("_")[0] for kind in plan.values())
@@ -228,15 +243,9 @@ def run(args) -> int:
         floor = start + imports
         print(f"kernel start-up floor, {args.jobs} at once (as the workers run): start {start:.2f} s + imports "
               f"{imports:.2f} s = {floor:.2f} s")
-        seq_s, seq_mb = 0.0, 0.0
-        for a in names:
-            s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", "autograde", a, "--log-level=ERROR"],
-                                    work / "sequential")
-            seq_s, seq_mb = seq_s + s, max(seq_mb, mb)
-        seq_all = seq_s  # the rest of what make grade does, done the plain way: feedback and grades.csv
-        for cmd in [*(["generate_feedback", a] for a in names), ["export"]]:
-            s, mb, _ = run_measured([sys.executable, "-m", "nbgrader", *cmd, "--log-level=ERROR"], work / "sequential")
-            seq_all, seq_mb = seq_all + s, max(seq_mb, mb)
+        seq_s, seq_mb, seq_all = sequential(work / "sequential", names)
+        # the same with every kernel started cold, as before the warm kernel (grader.plugins.zygote)
+        cold_s, _, cold_all = sequential(work / "sequential-cold", names, ["--CourseKernelManager.warm=False"])
         grade = [sys.executable, "-m", "grader.cli", "grade", "--jobs", str(args.jobs)]
         auto_s, auto_mb, code = run_measured([*grade, "--no-feedback", "--no-report"], work / "autograde-only")
         par_s, par_mb, code2 = run_measured(grade, work / "parallel")
@@ -246,7 +255,9 @@ def run(args) -> int:
         run = json.loads((work / "parallel" / ".grading" / "last_run.json").read_text())
         status = state.status(Course(work / "parallel"))
         secs = run["seconds"]
-        rows = [("sequential nbgrader autograde", seq_s, seq_mb),
+        rows = [("sequential nbgrader autograde, cold kernels", cold_s, seq_mb),
+                ("sequential autograde + feedback + export, cold", cold_all, seq_mb),
+                ("sequential nbgrader autograde", seq_s, seq_mb),
                 (f"course grade --no-feedback, {run['jobs']} workers", auto_s, auto_mb),
                 ("sequential autograde + feedback + export", seq_all, seq_mb),
                 (f"course grade, {run['jobs']} workers (+ report)", par_s, par_mb)]
@@ -258,6 +269,8 @@ def run(args) -> int:
               f"export and report {secs['total'] - sum(v for k, v in secs.items() if k != 'total'):.1f} s")
         print(f"speed-up on the same work: {seq_s / auto_s:.2f}x for autograding, {seq_all / par_s:.2f}x for "
               "autograde, feedback and grades.csv (course grade also writes the report)")
+        print(f"against sequential nbgrader with cold kernels (the course's configuration before the warm kernel): "
+              f"{cold_s / auto_s:.2f}x for autograding, {cold_all / par_s:.2f}x with feedback and grades.csv")
         worker = statistics.mean(st["seconds"] for st in status.values())
         codes = [c for c in (code_seconds(p) for p in (work / "parallel" / "autograded").glob("*/*/*.ipynb")) if c]
         own = statistics.mean(codes) if codes else 0.0
@@ -267,13 +280,13 @@ def run(args) -> int:
               f"bookkeeping, the tests' second run outside the kernel, feedback) against the floor of {floor:.2f} s")
         print_phases(run.get("phases", {}), n, run["jobs"], own, floor)
         seq = results(work / "sequential", names)
-        for copy in ("parallel", "autograde-only"):
+        for copy in ("parallel", "autograde-only", "sequential-cold"):
             par = results(work / copy, names)
             differ = sorted(k for k in seq.keys() | par.keys() if seq.get(k) != par.get(k))
             if differ:
                 print(f"MISMATCH in {copy}: {len(differ)} submissions differ, e.g. {differ[:3]}")
                 return 1
-        print(f"results: identical for all {len(seq)} submissions, both runs (every grade, comment and timestamp)")
+        print(f"results: identical for all {len(seq)} submissions, in every run (every grade, comment and timestamp)")
         return 0
     finally:
         if not args.keep:
