@@ -51,6 +51,8 @@ from .status import (AssignmentPolicy, AssignmentStatus, CoursePolicy, Submissio
 log = logging.getLogger("grader.live")
 #: a submission folder is complete once PrivateSubmit has narrowed it to 0770, or this many seconds after it appeared
 SETTLE_SECONDS = 2.0
+#: at most this many seconds spent waiting for more submissions to grade with one just noticed
+BATCH_WAIT = 2.0
 #: seconds between two publications of every status (due dates passing, policies and extensions changing)
 PUBLISH_EVERY = 5.0
 
@@ -398,9 +400,13 @@ class Service:
                 if time.monotonic() - self.last_publish > PUBLISH_EVERY:
                     self.publish_all()
                     self.last_publish = time.monotonic()
-                if not self.grade_waiting():
-                    self.wake.wait(self.interval)  # until the watcher queues something, or a due date may pass
+                if not self.grade_waiting() and self.wake.wait(self.interval):  # the watcher queued something
                     self.wake.clear()
+                    # submissions handed in together are graded together, on every worker at once: wait until a
+                    # scan finds nothing new, at most BATCH_WAIT seconds
+                    deadline = time.monotonic() + BATCH_WAIT
+                    while time.monotonic() < deadline and self.wake.wait(self.interval * 1.5):
+                        self.wake.clear()
         finally:
             self.stopping = True
             if self.cluster is not None:
