@@ -4,6 +4,7 @@
     course demo                   # grade the bundled example submissions (make demo)
     course feedback               # write every graded submission's feedback again (after grading by hand)
     course scores                 # the score table, from the gradebook
+    course export --format canvas|moodle [--output FILE] [--ids FILE]  # grades for the LMS's gradebook import
     course release                # regenerate release/ from source/ (make release)
     course examples               # regenerate examples/submitted/ (make examples)
     course bench [--students N]   # sequential nbgrader against course grade (make bench)
@@ -136,6 +137,8 @@ COMMANDS = {
     "demo": ("copy the bundled example submissions into submitted/ and grade them", _grading_options, grade),
     "feedback": ("write every graded submission's feedback again, from the gradebook", _cluster_options, feedback),
     "scores": ("print the score table", None, scores),
+    "export": ("write the grades, late penalties applied, as the CSV Canvas's or Moodle's gradebook import reads",
+               _module_options(".classrun.lms"), _module_command(".classrun.lms")),
     "release": ("regenerate release/ from source/", None, release),
     "examples": ("regenerate examples/submitted/ from examples/students.json", None, examples),
     "bench": ("sequential nbgrader against course grade on a synthetic class", _module_options(".tools.bench"),
