@@ -197,3 +197,18 @@ def test_killing_the_service_while_it_grades_grades_the_submission_exactly_once(
     rows = {r["student_id"]: r for r in csv.DictReader(open(klass.course_folder / "grades.csv"))
             if r["assignment"] == L}
     assert float(rows[b]["late_submission_penalty"] or 0) == 0, rows[b]
+
+
+def test_a_submission_that_cannot_be_graded_says_why_and_costs_no_attempt(live, klass):
+    _, b = live
+    notebook = klass.student_folder(b, L) / f"{L}.ipynb"
+    notebook.rename(notebook.with_suffix(".txt"))  # no notebook left to grade, as when a student renames it away
+    try:
+        before = status(klass, b)
+        st = submit_and_wait(klass, b, len(before["submissions"]) + 1)
+    finally:
+        notebook.with_suffix(".txt").rename(notebook)
+    last = st["submissions"][-1]
+    assert last["state"] == "ungradable" and last["message"].startswith("could not be graded: "), last
+    assert last["score"] is None and not last["feedback"], last
+    assert st["attempts_used"] == before["attempts_used"] and st["attempts_left"] == before["attempts_left"], st
