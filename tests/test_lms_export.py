@@ -20,14 +20,18 @@ from support import ROOT, course as course_command
 A1, A2 = "01_normalization", "02_vanishing_exploding"
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A2]
 MOODLE_HEADER = ["First name", "Last name", "Username", "Email address", A1, A2]
+STUDENTS = ["ada", "ben", "carl", "chloe", "dan"]
 
 
-def _grade(gb, assignment: str, student: str, scores: tuple[float, float], penalty: float = 0.0) -> None:
-    """`student`'s submission of `assignment`, its two test cells scored `scores`, nbgrader's late penalty set."""
+def _grade(gb, assignment: str, student: str, scores: tuple[float, float], penalty: float = 0.0,
+           by_hand: bool = False) -> None:
+    """`student`'s submission of `assignment`, its two test cells autograded `scores` (the second still awaiting
+    grading by hand if `by_hand`), nbgrader's late penalty set."""
     sub = gb.add_submission(assignment, student)
     nb = sub.notebooks[0]
     for grade, score in zip(sorted(nb.grades, key=lambda g: g.name), scores):
         grade.auto_score = score
+        grade.needs_manual_grade = by_hand and grade.name == "test_b"
     nb.late_submission_penalty = penalty
     gb.db.commit()
 
@@ -39,7 +43,8 @@ def course(tmp_path_factory):
     - ada: 01 scored 9 on time; 02 scored 10, handed in late, penalty 3 -> 7;
     - ben: 01 scored 8, but its last grading failed (.grading status) -> no score; 02 nothing handed in;
     - chloe (a comma and an accent in her name): 01 a real 0; 02 scored 5.5 with a penalty of 10 -> 0, not -4.5;
-    - carl: not in the gradebook, his 01 folder refused at intake (no notebook) -> a row without scores."""
+    - carl: not in the gradebook, his 01 folder refused at intake (no notebook) -> a row without scores;
+    - dan: 01 scored 10; 02 autograded 6 so far, an answer awaiting grading by hand -> no score yet."""
     from nbgrader.api import Gradebook
 
     root = tmp_path_factory.mktemp("lms")
@@ -54,11 +59,14 @@ def course(tmp_path_factory):
         gb.add_student("ada", first_name="Ada", last_name="Lovelace", email="ada@uni.example")
         gb.add_student("ben", first_name="Ben", last_name="Bennett")
         gb.add_student("chloe", first_name="Chloé", last_name="O'Neil, Jr.", email="chloe@uni.example")
+        gb.add_student("dan")
         _grade(gb, A1, "ada", (6, 3))
         _grade(gb, A2, "ada", (6, 4), penalty=3.0)
         _grade(gb, A1, "ben", (6, 2))
         _grade(gb, A1, "chloe", (0, 0))
         _grade(gb, A2, "chloe", (4, 1.5), penalty=10.0)
+        _grade(gb, A1, "dan", (6, 4))
+        _grade(gb, A2, "dan", (6, 0), by_hand=True)
     (root / ".grading" / A1).mkdir(parents=True)
     (root / ".grading" / A1 / "status.json").write_text(json.dumps({
         "ada": {"ok": True, "file": f"{A1}.ipynb", "error": None},
@@ -78,13 +86,15 @@ def test_canvas_csv_is_the_gradebook_importers_layout_with_penalties_applied_and
     assert table[0] == CANVAS_HEADER, f"Canvas's importer needs this header row; found {table[0]}"
     assert table[1] == ["Points Possible", "", "", "", "", "10", "10"], table[1]
     rows = {r[3]: r for r in table[2:]}  # by SIS Login ID
-    assert sorted(rows) == ["ada", "ben", "carl", "chloe"], f"every student once, found {sorted(rows)}"
+    assert sorted(rows) == ["ada", "ben", "carl", "chloe", "dan"], f"every student once, found {sorted(rows)}"
     assert rows["ada"] == ["Lovelace, Ada", "", "", "ada", "", "9", "7"], "ada: 9 on time, 10 less a penalty of 3"
     assert rows["ben"] == ["Bennett, Ben", "", "", "ben", "", "", ""], (
         f"ben's 01 could not be graded and he handed in no 02: both blank (no grade), never 0; found {rows['ben']}")
     assert rows["carl"] == ["carl", "", "", "carl", "", "", ""], f"carl was refused at intake: {rows['carl']}"
     assert rows["chloe"] == ["O'Neil, Jr., Chloé", "", "", "chloe", "", "0", "0"], (
         f"chloe scored a real 0, and a penalty larger than her score leaves 0: {rows['chloe']}")
+    assert rows["dan"] == ["dan", "", "", "dan", "", "10", ""], (
+        f"dan's 02 awaits grading by hand: no score yet, not the 6 autograded so far: {rows['dan']}")
     assert all(len(r) == len(CANVAS_HEADER) for r in table), "a row has more or fewer cells than the header"
 
 
@@ -93,24 +103,25 @@ def test_moodle_csv_has_a_user_column_to_map_from_one_column_per_grade_item_and_
     table = _read(path)
     assert table[0] == MOODLE_HEADER, f"found {table[0]}"
     rows = {r[2]: r for r in table[1:]}  # by Username
-    assert sorted(rows) == ["ada", "ben", "carl", "chloe"], sorted(rows)
+    assert sorted(rows) == ["ada", "ben", "carl", "chloe", "dan"], sorted(rows)
     assert rows["ada"] == ["Ada", "Lovelace", "ada", "ada@uni.example", "9", "7"], rows["ada"]
     assert rows["ben"] == ["Ben", "Bennett", "ben", "", "-", "-"], (
         f"no grade is '-' for Moodle (its export's mark, read as no grade on import), never 0: {rows['ben']}")
     assert rows["carl"] == ["", "", "carl", "", "-", "-"], rows["carl"]
     assert rows["chloe"] == ["Chloé", "O'Neil, Jr.", "chloe", "chloe@uni.example", "0", "0"], rows["chloe"]
+    assert rows["dan"] == ["", "", "dan", "", "10", "-"], rows["dan"]
 
 
 def test_an_ids_file_fills_the_column_it_names(course, tmp_path):
     ids = tmp_path / "ids.csv"
-    ids.write_text("student_id,SIS User ID\nada,1001\nben,1002\ncarl,1003\nchloe,1004\n")
+    ids.write_text("student_id,SIS User ID\nada,1001\nben,1002\ncarl,1003\nchloe,1004\ndan,1005\n")
     table = _read(export(course, "canvas", tmp_path / "c.csv", ids=ids)[0])
     assert table[0] == CANVAS_HEADER
     assert [(r[2], r[3]) for r in table[2:]] == [("1001", "ada"), ("1002", "ben"), ("1003", "carl"),
-                                                ("1004", "chloe")], table
-    ids.write_text("student_id,Email address\nada,a@x.example\nben,b@x.example\ncarl,c@x.example\nchloe,d@x.example\n")
+                                                ("1004", "chloe"), ("1005", "dan")], table
+    ids.write_text("student_id,Email address\n" + "".join(f"{s},{s}@x.example\n" for s in STUDENTS))
     table = _read(export(course, "moodle", tmp_path / "m.csv", ids=ids)[0])
-    assert [r[3] for r in table[1:]] == ["a@x.example", "b@x.example", "c@x.example", "d@x.example"], table
+    assert [r[3] for r in table[1:]] == [f"{s}@x.example" for s in STUDENTS], table
 
 
 def test_canvas_assignment_ids_title_the_columns_name_and_id(course, tmp_path):
@@ -124,7 +135,10 @@ def test_the_command_writes_the_default_file_in_the_course_folder(course):
     run = course_command("export", "--format", "canvas", cwd=course.root)
     written = course.root / "canvas-grades.csv"
     assert _read(written)[0] == CANVAS_HEADER, run.stdout
-    assert "4 student(s) x 2 assignment(s)" in run.stdout and "late penalties applied" in run.stdout, run.stdout
+    assert "5 student(s) x 2 assignment(s)" in run.stdout and "late penalties applied" in run.stdout, run.stdout
+    for line in (f"{A1}/ben: could not be graded: the kernel died", f"{A1}/carl: could not be graded: no notebook",
+                 f"{A2}/dan: awaiting grading by hand"):
+        assert line in run.stdout, f"the command should list {line!r}:\n{run.stdout}"
 
 
 def test_an_unknown_format_is_refused_naming_the_known_ones(course, tmp_path):
@@ -144,7 +158,7 @@ def test_an_unwritable_output_is_refused_with_the_reason(course, tmp_path):
 def test_an_ids_file_missing_a_student_names_the_student(course, tmp_path):
     ids = tmp_path / "ids.csv"
     ids.write_text("student_id,SIS Login ID\nada,ada@uni\ncarl,carl@uni\nchloe,chloe@uni\n")
-    with pytest.raises(ExportError, match=r"has no 'SIS Login ID' for student\(s\) ben: add a row"):
+    with pytest.raises(ExportError, match=r"has no 'SIS Login ID' for student\(s\) ben, dan: add a row"):
         export(course, "canvas", tmp_path / "x.csv", ids=ids)
     assert not (tmp_path / "x.csv").exists(), "a refused export must write nothing"
 

@@ -6,7 +6,9 @@ assignment of the gradebook in course order. A score is nbgrader's, after its la
 `score` minus the `late_submission_penalty` nbgrader's LateSubmissionPlugin stored on its notebooks
 (`SubmittedNotebook`), never below 0 (as nbgrader's own CSV export computes it). No score, never a 0, is written
 where there is none to give: a student who handed nothing in, a submission whose last grading failed
-(`.grading/<assignment>/status.json`), a folder refused at intake.
+(`.grading/<assignment>/status.json`), a folder refused at intake, and a submission still awaiting grading by hand
+(nbgrader's `needs_manual_grade`: its score so far would count the ungraded answers as 0; grade them in the
+formgrader and export again). `course export` lists every one of them but the first kind, with the reason.
 
 Canvas. References: Instructure, "How do I import grades in the Gradebook?"
 (https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807, now
@@ -82,6 +84,8 @@ class ClassScores:
     assignments: list[str]
     max_scores: dict[str, float]
     scores: dict[tuple[str, str], float | None] = field(default_factory=dict)  # (student, assignment) -> score
+    #: (student, assignment) -> why it has no score, for each without one
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def class_scores(course) -> ClassScores:
@@ -96,18 +100,30 @@ def class_scores(course) -> ClassScores:
         max_scores = {a.name: float(a.max_score or 0.0) for a in gb.assignments}
         students = {s.id: Student(s.id, s.first_name or "", s.last_name or "", s.email or "") for s in gb.students}
         scores: dict[tuple[str, str], float | None] = {}
+        reasons: dict[tuple[str, str], str] = {}
         for a in assignments:
             for sub in gb.assignment_submissions(a):
+                key = (sub.student_id, a)
                 raw, penalty = sub.score, sub.late_submission_penalty or 0.0
-                scores[sub.student_id, a] = None if raw is None else max(0.0, float(raw) - float(penalty))
+                if sub.needs_manual_grade:
+                    scores[key], reasons[key] = None, "awaiting grading by hand"
+                else:
+                    scores[key] = None if raw is None else max(0.0, float(raw) - float(penalty))
     for text, entry in status.items():
         key = SubmissionKey.parse(text)
         if key.assignment not in max_scores:
             continue
-        students.setdefault(key.student, Student(key.student))  # refused at intake: the gradebook never saw them
+        if key.student not in students:  # refused at intake: the gradebook never saw them
+            students[key.student] = Student(key.student)
         if not entry.get("ok", True):
-            scores[key.student, key.assignment] = None
-    return ClassScores(sorted(students.values(), key=lambda s: s.id), assignments, max_scores, scores)
+            cell = (key.student, key.assignment)
+            scores[cell], reasons[cell] = None, f"could not be graded: {entry.get('error') or 'unknown error'}"
+    for s in students:
+        for a in assignments:
+            if scores.get((s, a)) is None:
+                scores[s, a] = None
+                reasons.setdefault((s, a), "nothing handed in")
+    return ClassScores(sorted(students.values(), key=lambda s: s.id), assignments, max_scores, scores, reasons)
 
 
 def number(value: float) -> str:
@@ -269,9 +285,12 @@ def run(args) -> int:
 
     course = Course.find()
     path, scores = export(course, args.format, args.output, args.ids, args.assignment_ids)
-    blank = sum(v is None for v in scores.scores.values()) + sum(
-        (s.id, a) not in scores.scores for s in scores.students for a in scores.assignments)
+    mark = "blank" if FORMATS[args.format].no_grade == "" else repr(FORMATS[args.format].no_grade)
+    absent = sorted(k for k, why in scores.reasons.items() if why == "nothing handed in")
+    other = sorted((k, why) for k, why in scores.reasons.items() if why != "nothing handed in")
     print(f"wrote {path}: {len(scores.students)} student(s) x {len(scores.assignments)} assignment(s) for "
-          f"{args.format}, late penalties applied; {blank} without a score (nothing handed in, or could not be "
-          f"graded) left {'blank' if FORMATS[args.format].no_grade == '' else repr(FORMATS[args.format].no_grade)}")
+          f"{args.format}, late penalties applied; no score ({mark}, never 0) for {len(absent)} not handed in"
+          + (f" and {len(other)} more:" if other else ""))
+    for (student, assignment), why in other:
+        print(f"  {assignment}/{student}: {why.splitlines()[0] if why else why}")
     return 0
