@@ -19,7 +19,7 @@ from support import ROOT, course as course_command
 
 A1, A2 = "01_normalization", "02_vanishing_exploding"
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A2]
-MOODLE_HEADER = ["First name", "Last name", "Username", "Email address", A1, A2]
+MOODLE_HEADER = ["First name", "Last name", "ID number", "Username", "Email address", A1, A2]
 STUDENTS = ["ada", "ben", "carl", "chloe", "dan"]
 
 
@@ -102,14 +102,14 @@ def test_moodle_csv_has_a_user_column_to_map_from_one_column_per_grade_item_and_
     path, _ = export(course, "moodle", tmp_path / "moodle.csv")
     table = _read(path)
     assert table[0] == MOODLE_HEADER, f"found {table[0]}"
-    rows = {r[2]: r for r in table[1:]}  # by Username
+    rows = {r[3]: r for r in table[1:]}  # by Username
     assert sorted(rows) == ["ada", "ben", "carl", "chloe", "dan"], sorted(rows)
-    assert rows["ada"] == ["Ada", "Lovelace", "ada", "ada@uni.example", "9", "7"], rows["ada"]
-    assert rows["ben"] == ["Ben", "Bennett", "ben", "", "-", "-"], (
+    assert rows["ada"] == ["Ada", "Lovelace", "", "ada", "ada@uni.example", "9", "7"], rows["ada"]
+    assert rows["ben"] == ["Ben", "Bennett", "", "ben", "", "-", "-"], (
         f"no grade is '-' for Moodle (its export's mark, read as no grade on import), never 0: {rows['ben']}")
-    assert rows["carl"] == ["", "", "carl", "", "-", "-"], rows["carl"]
-    assert rows["chloe"] == ["Chloé", "O'Neil, Jr.", "chloe", "chloe@uni.example", "0", "0"], rows["chloe"]
-    assert rows["dan"] == ["", "", "dan", "", "10", "-"], rows["dan"]
+    assert rows["carl"] == ["", "", "", "carl", "", "-", "-"], rows["carl"]
+    assert rows["chloe"] == ["Chloé", "O'Neil, Jr.", "", "chloe", "chloe@uni.example", "0", "0"], rows["chloe"]
+    assert rows["dan"] == ["", "", "", "dan", "", "10", "-"], rows["dan"]
 
 
 def test_an_ids_file_fills_the_column_it_names(course, tmp_path):
@@ -121,7 +121,10 @@ def test_an_ids_file_fills_the_column_it_names(course, tmp_path):
                                                 ("1004", "chloe"), ("1005", "dan")], table
     ids.write_text("student_id,Email address\n" + "".join(f"{s},{s}@x.example\n" for s in STUDENTS))
     table = _read(export(course, "moodle", tmp_path / "m.csv", ids=ids)[0])
-    assert [r[3] for r in table[1:]] == [f"{s}@x.example" for s in STUDENTS], table
+    assert [r[4] for r in table[1:]] == [f"{s}@x.example" for s in STUDENTS], table
+    ids.write_text("student_id,ID number\n" + "".join(f"{s},N-{s}\n" for s in STUDENTS))
+    table = _read(export(course, "moodle", tmp_path / "m.csv", ids=ids)[0])
+    assert table[0] == MOODLE_HEADER and [(r[2], r[3]) for r in table[1:]] == [(f"N-{s}", s) for s in STUDENTS], table
 
 
 def test_canvas_assignment_ids_title_the_columns_name_and_id(course, tmp_path):

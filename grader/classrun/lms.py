@@ -37,10 +37,12 @@ userid, username, useridnumber or useremail, and each other column to a grade it
 code, moodle `grade/import/csv/classes/load_data.php`
 (https://github.com/moodle/moodle/blob/main/grade/import/csv/classes/load_data.php):
 
-- the header row is `First name, Last name, Username, Email address`, then one column per assignment, titled
-  with the assignment id (map each to its grade item, or to "New grade item", which takes the column's title);
+- the header row is `First name, Last name, ID number, Username, Email address` (the user fields of Moodle's own
+  grade export, in its order, with the username), then one column per assignment, titled with the assignment id
+  (map each to its grade item, or to "New grade item", which takes the column's title);
 - `Username` holds nbgrader's student id (map from "Username" to "username"), `Email address` the gradebook's
-  email, if any (map from "Email address" to "useremail"); `--ids FILE` can fill either, or `ID number`, instead;
+  email, if any (map from "Email address" to "useremail"), `ID number` is blank; `--ids FILE` can fill any of the
+  three (map from it accordingly);
 - a grade is a plain number with a dot (Moodle's `unformat_float`); no grade is "-", as Moodle's own grade export
   writes it and as its import reads it ("-" is no grade both for an existing grade item and a new one, whereas an
   empty cell would be a grade of "" for a new item). A grade item's maximum grade must be at least the
@@ -150,7 +152,7 @@ class Layout:
 
 CANVAS = Layout("canvas", ("Student", "ID", "SIS User ID", "SIS Login ID", "Section"), "SIS Login ID",
                 ("ID", "SIS User ID", "SIS Login ID"), "", True)
-MOODLE = Layout("moodle", ("First name", "Last name", "Username", "Email address"), "Username",
+MOODLE = Layout("moodle", ("First name", "Last name", "ID number", "Username", "Email address"), "Username",
                 ("Username", "ID number", "Email address"), "-", False)
 FORMATS = {layout.name: layout for layout in (CANVAS, MOODLE)}
 
