@@ -196,3 +196,35 @@ def test_an_empty_gradebook_is_refused(tmp_path):
         pass
     with pytest.raises(ExportError, match=r"no assignments yet: grade the class first"):
         export(Course(tmp_path), "canvas", tmp_path / "x.csv")
+
+
+@pytest.mark.slow
+def test_a_class_graded_by_nbgrader_is_exported_once_its_written_answers_are_graded_by_hand(tmp_path):
+    """Real autograding: a written answer leaves ada's submission awaiting grading by hand, so no score goes out for
+    her; ben's untouched notebook is a real 0 (nbgrader scores an unchanged answer 0 with nothing to grade by hand).
+    Once ada's answer is graded by hand (as the formgrader does) her score goes out, less a late penalty."""
+    from support import graded_class
+
+    _, graded = graded_class(tmp_path, A1, {"ada": "solution", "ben": "release"})
+    course = Course(graded)
+    header = [*CANVAS_HEADER[:5], A1]
+    table = _read(export(course, "canvas", tmp_path / "before.csv")[0])
+    assert table[0] == header and [r[3:] for r in table[2:]] == [["ada", "", ""], ["ben", "", "0"]], (
+        f"before ada's written answer is graded by hand, no score may go out for her: {table}")
+    with course.gradebook() as gb:
+        for student, penalty in (("ada", 1.5), ("ben", 0.0)):
+            nb = gb.find_submission(A1, student).notebooks[0]
+            for grade in nb.grades:
+                if grade.needs_manual_grade:
+                    grade.manual_score, grade.needs_manual_grade = (grade.max_score if student == "ada" else 0), False
+            nb.late_submission_penalty = penalty
+        gb.db.commit()
+        expected = {s: max(0.0, gb.find_submission(A1, s).score - p) for s, p in (("ada", 1.5), ("ben", 0.0))}
+        max_score = gb.find_assignment(A1).max_score
+    assert expected["ada"] > 0, expected
+    table = _read(export(course, "canvas", tmp_path / "after.csv")[0])
+    from grader.classrun.lms import number
+
+    assert table[1][5] == number(max_score), table[1]
+    assert [r[3:] for r in table[2:]] == [["ada", "", number(expected["ada"])], ["ben", "", number(expected["ben"])]], (
+        f"expected nbgrader's scores less the late penalty {expected}; found {table}")
