@@ -140,7 +140,8 @@ def test_the_command_writes_the_default_file_in_the_course_folder(course):
     assert _read(written)[0] == CANVAS_HEADER, run.stdout
     assert "5 student(s) x 2 assignment(s)" in run.stdout and "late penalties applied" in run.stdout, run.stdout
     for line in (f"{A1}/ben: could not be graded: the kernel died", f"{A1}/carl: could not be graded: no notebook",
-                 f"{A2}/dan: awaiting grading by hand"):
+                 f"{A2}: awaiting grading by hand (grade it in the formgrader, then export again): dan",
+                 f"{A2}: nothing handed in: ben, carl"):
         assert line in run.stdout, f"the command should list {line!r}:\n{run.stdout}"
 
 

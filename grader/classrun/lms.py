@@ -8,7 +8,7 @@ assignment of the gradebook in course order. A score is nbgrader's, after its la
 where there is none to give: a student who handed nothing in, a submission whose last grading failed
 (`.grading/<assignment>/status.json`), a folder refused at intake, and a submission still awaiting grading by hand
 (nbgrader's `needs_manual_grade`: its score so far would count the ungraded answers as 0; grade them in the
-formgrader and export again). `course export` lists every one of them but the first kind, with the reason.
+formgrader and export again). `course export` lists them all, with the reason.
 
 Canvas. References: Instructure, "How do I import grades in the Gradebook?"
 (https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807, now
@@ -270,6 +270,21 @@ def export(course, fmt: str, output: Path | str | None = None, ids: Path | str |
     return write_csv(path, rows(scores, lay, mapping, titles)), scores
 
 
+def unscored_summary(scores: ClassScores) -> list[str]:
+    """A line per submission that could not be graded (with its reason), then one per assignment and other reason
+    (awaiting grading by hand, nothing handed in) naming its students."""
+    lines, grouped = [], {}
+    for (student, assignment), why in sorted(scores.reasons.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if why.startswith("could not be graded"):
+            lines.append(f"{assignment}/{student}: {why.splitlines()[0]}")
+        else:
+            grouped.setdefault((assignment, why), []).append(student)
+    hint = {"awaiting grading by hand": " (grade it in the formgrader, then export again)"}
+    lines += [f"{a}: {why}{hint.get(why, '')}: {', '.join(students)}" for (a, why), students in
+              sorted(grouped.items(), key=lambda kv: (scores.assignments.index(kv[0][0]), kv[0][1]))]
+    return lines
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--format", required=True, metavar="LMS",
                         help=f"the LMS whose gradebook import reads the file: {', '.join(FORMATS)}")
@@ -288,11 +303,8 @@ def run(args) -> int:
     course = Course.find()
     path, scores = export(course, args.format, args.output, args.ids, args.assignment_ids)
     mark = "blank" if FORMATS[args.format].no_grade == "" else repr(FORMATS[args.format].no_grade)
-    absent = sorted(k for k, why in scores.reasons.items() if why == "nothing handed in")
-    other = sorted((k, why) for k, why in scores.reasons.items() if why != "nothing handed in")
     print(f"wrote {path}: {len(scores.students)} student(s) x {len(scores.assignments)} assignment(s) for "
-          f"{args.format}, late penalties applied; no score ({mark}, never 0) for {len(absent)} not handed in"
-          + (f" and {len(other)} more:" if other else ""))
-    for (student, assignment), why in other:
-        print(f"  {assignment}/{student}: {why.splitlines()[0] if why else why}")
+          f"{args.format}, late penalties applied")
+    for line in unscored_summary(scores):
+        print(f"  no score ({mark}, never 0): {line}")
     return 0
