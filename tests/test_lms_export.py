@@ -174,6 +174,9 @@ def test_an_ids_file_with_a_column_the_lms_does_not_have_is_refused(course, tmp_
         export(course, "canvas", tmp_path / "x.csv", ids=ids)
     with pytest.raises(ExportError, match=r"cannot read the ids file .*nothing\.csv"):
         export(course, "canvas", tmp_path / "x.csv", ids=tmp_path / "nothing.csv")
+    ids.write_text("student_id,Username\nada,a\nben\n")
+    with pytest.raises(ExportError, match=r"ids\.csv, row 3: expected two non-empty cells .*found 'ben'"):
+        export(course, "moodle", tmp_path / "x.csv", ids=ids)
 
 
 def test_assignment_ids_must_be_canvas_numbers_for_every_assignment(course, tmp_path):
