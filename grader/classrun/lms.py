@@ -71,6 +71,8 @@ class ExportError(ValueError):
 
 @dataclass
 class Student:
+    """A row of the export: nbgrader's student id and what the gradebook knows of the student."""
+
     id: str
     first_name: str = ""
     last_name: str = ""
@@ -80,7 +82,8 @@ class Student:
 @dataclass
 class ClassScores:
     """What an LMS export writes: students, assignments with their max scores, and each score after the late
-    penalty (None where there is no score to give: nothing handed in, grading failed, refused at intake)."""
+    penalty (None where there is no score to give: nothing handed in, grading failed, refused at intake, awaiting
+    grading by hand; `reasons` says which)."""
 
     students: list[Student]
     assignments: list[str]
