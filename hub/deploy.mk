@@ -30,11 +30,12 @@ system-packages:
 # imports helpers and grader from site-packages, never from this checkout); configurable-http-proxy from npm
 # (hub/package-lock.json); the hub's configuration (hub/jupyterhub_config.py, hub/jupyter/), the course's
 # nbgrader_config.py (every user's nbgrader loads it: hub/jupyter/common/nbgrader_config.py) and JupyterLab's
-# settings for everyone (hub/lab-settings/: no news or update checks). Three stamps: the venv is rebuilt when a
-# requirements file changes, the proxy when the npm files change, the project and configuration (seconds) when
-# nbgrader_config.py or a file of helpers/, grader/ or hub/ changes. The venv's `nbgrader` is then the course's
-# (grader/hub/nbgrader_command.py: nbgrader's apps, a student's commands started without the rest of nbgrader),
-# written after every install of the venv or the project.
+# settings for everyone (hub/lab-settings/: no news or update checks); the course's JupyterLab extension
+# (hub/labextension/). Four stamps: the venv is rebuilt when a requirements file changes, the proxy when the npm
+# files change, the extension when its sources change or the venv is rebuilt, the project and configuration
+# (seconds) when nbgrader_config.py or a file of helpers/, grader/ or hub/ changes. The venv's `nbgrader` is then
+# the course's (grader/hub/nbgrader_command.py: nbgrader's apps, a student's commands started without the rest of
+# nbgrader), written after every install of the venv or the project.
 HUB_NEED_ROOT = @[ "$$(id -u)" = 0 ] || { echo "make hub-env and make hub run as root (sudo make ...): they write \
 	$(HUB_PREFIX), and the hub runs each user's server as that user" >&2; exit 1; }
 
