@@ -18,8 +18,10 @@ are the real wall (another student's status is 0640 in that student's group); th
 another student's path, does not follow a symbolic link where a status file should be, and serves no field it does
 not know (a status file names test cells, scores and mistakes, never test code).
 
-A missing status file means "not submitted yet"; an unreadable or malformed one gives that assignment the state
-"error" with the reason, never an HTTP 500; no policy yet gives `live: false` with the reason.
+Each file is checked field by field into the service's own records (`grader.live.status`: one schema, written by
+the service and read here). A missing status file means "not submitted yet"; an unreadable or malformed one gives
+that assignment the state "error" with the reason, never an HTTP 500; no policy yet gives `live: false` with the
+reason.
 
 Where the exchange is: the user's nbgrader configuration (the hub's common config, hub/jupyter/common/
 nbgrader_config.py: `Exchange.root` and `CourseDirectory.course_id`), loaded as nbgrader's own assignment-list
@@ -44,13 +46,14 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
+from ..policy import FEEDBACK as FEEDBACK_MODES
+from ..policy import SHOW as SHOW_MODES
+from .status import STATES, AssignmentPolicy, AssignmentStatus, SubmissionStatus, TestResult
+
 #: the endpoint, under the server's base URL
 ROUTE = "live-course/status"
 #: jupyter_server's authorization resource of this handler (JupyterHub's authorizer asks for access to the server)
 AUTH_RESOURCE = "live-course"
-FEEDBACK_MODES = ("on-submit", "after-due-date", "manual")
-SHOW_MODES = ("tests", "score")
-STATES = ("queued", "grading", "graded", "ungradable", "refused")
 #: a status file is a few kilobytes; anything far larger is not one
 MAX_BYTES = 1 << 20
 #: assignment and student names that are one path component (nbgrader's ids, Unix account names)
@@ -111,103 +114,59 @@ def _object(value, what: str) -> dict:
     return value
 
 
-@dataclass(frozen=True)
-class AssignmentPolicy:
-    """One assignment's entry of policy.json: when feedback goes out, what a student sees, attempts, due date."""
-
-    feedback: str                   # "on-submit" | "after-due-date" | "manual"
-    show: str                       # "tests": each test cell's score and named mistake; "score": the total alone
-    attempts: int | None            # graded attempts in total (None: no limit)
-    attempts_per_day: int | None    # graded attempts per day (None: no limit)
-    due: str | None                 # ISO-8601, UTC, "Z"; None: no due date
-    late_penalty: str | None        # the instructor's words for the penalty, shown as is
-
-    @classmethod
-    def from_json(cls, data, assignment: str) -> AssignmentPolicy:
-        data = _object(data, f"the policy of {assignment}")
-        where = f"the policy of {assignment}:"
-        return cls(_choice(data.get("feedback"), f"{where} feedback", FEEDBACK_MODES),
-                   _choice(data.get("show", "score"), f"{where} show", SHOW_MODES),
-                   _count(data.get("attempts"), f"{where} attempts"),
-                   _count(data.get("attempts_per_day"), f"{where} attempts_per_day"),
-                   _iso(data.get("due"), f"{where} due"),
-                   _text(data.get("late_penalty"), f"{where} late_penalty"))
+def parse_policy(data, assignment: str) -> AssignmentPolicy:
+    """One assignment's entry of policy.json, checked field by field."""
+    data = _object(data, f"the policy of {assignment}")
+    where = f"the policy of {assignment}:"
+    return AssignmentPolicy(_choice(data.get("feedback"), f"{where} feedback", FEEDBACK_MODES),
+                            _choice(data.get("show", "score"), f"{where} show", SHOW_MODES),
+                            _count(data.get("attempts"), f"{where} attempts"),
+                            _count(data.get("attempts_per_day"), f"{where} attempts_per_day"),
+                            _iso(data.get("due"), f"{where} due"),
+                            _text(data.get("late_penalty"), f"{where} late_penalty"))
 
 
-@dataclass(frozen=True)
-class TestResult:
-    """One autograded test cell of a graded submission: its score and the mistake it names (no test code)."""
-
-    cell: str
-    score: float
-    max_score: float
-    mistake: str | None
-
-    @classmethod
-    def from_json(cls, data, what: str) -> TestResult:
-        data = _object(data, what)
-        return cls(_text(data.get("cell"), f"{what}: cell", optional=False), _number(data.get("score"), f"{what}: score"),
-                   _number(data.get("max_score"), f"{what}: max_score"), _text(data.get("mistake"), f"{what}: mistake"))
+def parse_test(data, what: str) -> TestResult:
+    """One test cell of a graded submission: its score and the mistake it names; any other field (code) dropped."""
+    data = _object(data, what)
+    return TestResult(_text(data.get("cell"), f"{what}: cell", optional=False),
+                      _number(data.get("score"), f"{what}: score"),
+                      _number(data.get("max_score"), f"{what}: max_score"),
+                      _text(data.get("mistake"), f"{what}: mistake"))
 
 
-@dataclass(frozen=True)
-class Submission:
-    """One submission as the grading service recorded it on arrival, and what became of it."""
-
-    arrived: str                    # the service's own record of the arrival (UTC), never the student's timestamp
-    state: str                      # "queued" | "grading" | "graded" | "ungradable" | "refused"
-    score: float | None
-    max_score: float | None
-    late_penalty: float
-    message: str | None             # why it could not be graded or was refused
-    tests: list[TestResult]
-    feedback: bool                  # feedback released to this student (nbgrader's fetch_feedback gets it)
-
-    @classmethod
-    def from_json(cls, data, what: str) -> Submission:
-        data = _object(data, what)
-        tests = data.get("tests") or []
-        if not isinstance(tests, list):
-            raise Malformed(f"{what}: tests must be a list")
-        feedback = data.get("feedback", False)
-        if not isinstance(feedback, bool):
-            raise Malformed(f"{what}: feedback must be true or false, found {feedback!r}")
-        return cls(_iso(data.get("arrived"), f"{what}: arrived", optional=False),
-                   _choice(data.get("state"), f"{what}: state", STATES),
-                   _number(data.get("score"), f"{what}: score", optional=True),
-                   _number(data.get("max_score"), f"{what}: max_score", optional=True),
-                   _number(data.get("late_penalty", 0), f"{what}: late_penalty"),
-                   _text(data.get("message"), f"{what}: message"),
-                   [TestResult.from_json(t, f"{what}, test {i + 1}") for i, t in enumerate(tests)],
-                   feedback)
+def parse_submission(data, what: str) -> SubmissionStatus:
+    data = _object(data, what)
+    tests = data.get("tests") or []
+    if not isinstance(tests, list):
+        raise Malformed(f"{what}: tests must be a list")
+    feedback = data.get("feedback", False)
+    if not isinstance(feedback, bool):
+        raise Malformed(f"{what}: feedback must be true or false, found {feedback!r}")
+    return SubmissionStatus(_iso(data.get("arrived"), f"{what}: arrived", optional=False),
+                            _choice(data.get("state"), f"{what}: state", STATES),
+                            _number(data.get("score"), f"{what}: score", optional=True),
+                            _number(data.get("max_score"), f"{what}: max_score", optional=True),
+                            _number(data.get("late_penalty", 0), f"{what}: late_penalty"),
+                            _text(data.get("message"), f"{what}: message"),
+                            [parse_test(t, f"{what}, test {i + 1}") for i, t in enumerate(tests)],
+                            feedback)
 
 
-@dataclass(frozen=True)
-class StudentStatus:
-    """One student's status for one assignment (<live>/<student>/<assignment>.json)."""
-
-    assignment: str
-    student: str
-    due: str | None                 # with this student's extension
-    attempts_used: int
-    attempts_left: int | None       # None: no limit
-    submissions: list[Submission]   # oldest first; the last is the latest
-    updated: str
-
-    @classmethod
-    def from_json(cls, data, assignment: str, student: str) -> StudentStatus:
-        data = _object(data, "the status")
-        if data.get("assignment") != assignment or data.get("student") != student:
-            raise Malformed(f"the status names {data.get('student')!r}'s {data.get('assignment')!r}, "
-                            f"not {student}'s {assignment}")
-        submissions = data.get("submissions") or []
-        if not isinstance(submissions, list):
-            raise Malformed("submissions must be a list")
-        return cls(assignment, student, _iso(data.get("due"), "due"),
-                   _count(data.get("attempts_used", 0), "attempts_used", optional=False),
-                   _count(data.get("attempts_left"), "attempts_left"),
-                   [Submission.from_json(s, f"submission {i + 1}") for i, s in enumerate(submissions)],
-                   _iso(data.get("updated"), "updated", optional=False))
+def parse_status(data, assignment: str, student: str) -> AssignmentStatus:
+    """<student>/<assignment>.json, checked field by field; it must name this student and this assignment."""
+    data = _object(data, "the status")
+    if data.get("assignment") != assignment or data.get("student") != student:
+        raise Malformed(f"the status names {data.get('student')!r}'s {data.get('assignment')!r}, "
+                        f"not {student}'s {assignment}")
+    submissions = data.get("submissions") or []
+    if not isinstance(submissions, list):
+        raise Malformed("submissions must be a list")
+    return AssignmentStatus(assignment, student, _iso(data.get("due"), "due"),
+                            _count(data.get("attempts_used", 0), "attempts_used", optional=False),
+                            _count(data.get("attempts_left"), "attempts_left"),
+                            [parse_submission(s, f"submission {i + 1}") for i, s in enumerate(submissions)],
+                            _iso(data.get("updated"), "updated", optional=False))
 
 
 @dataclass(frozen=True)
@@ -217,7 +176,7 @@ class AssignmentView:
     id: str
     policy: AssignmentPolicy | None   # None when this assignment's policy is malformed (`error` says how)
     state: str                      # "not-submitted" (no status file yet) | "ok" | "error"
-    status: StudentStatus | None = None
+    status: AssignmentStatus | None = None
     error: str | None = None
 
 
@@ -266,7 +225,7 @@ def _why(error: OSError) -> str:
 def assignment_view(live: Path, student: str, assignment: str, policy: AssignmentPolicy) -> AssignmentView:
     """The view of one assignment: its policy and `student`'s status from <live>/<student>/<assignment>.json."""
     try:
-        status = StudentStatus.from_json(read_json(live / student / f"{assignment}.json"), assignment, student)
+        status = parse_status(read_json(live / student / f"{assignment}.json"), assignment, student)
     except FileNotFoundError:
         return AssignmentView(assignment, policy, "not-submitted")
     except Malformed as e:
@@ -301,7 +260,7 @@ def live_view(exchange_root: Path | str, course: str, student: str,
             continue  # never a path: an id with a slash or a leading dot is no nbgrader assignment
         try:
             views.append(assignment_view(live, student, assignment,
-                                         AssignmentPolicy.from_json(entries[assignment], assignment)))
+                                         parse_policy(entries[assignment], assignment)))
         except Malformed as e:
             views.append(AssignmentView(assignment, None, "error", error=f"the grading policy is malformed: {e}"))
     return LiveView(True, course, student, stamp, views)
