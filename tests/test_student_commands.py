@@ -9,8 +9,9 @@ Counts the modules a command's start imports (timing nothing; hub/README.md, "Me
   the preprocessors, nbclient, jupyter_client) for any command, and the course's nbgrader_config.py, which every
   student's command loads, imported its grading plug-ins (numpy, the sandbox): the hub's `nbgrader`
   (grader/hub/nbgrader_command.py) starts a student's command with its own app only, and the config names the
-  plug-ins by import path. SQLAlchemy stays: nbgrader.exchange.default.collect imports the gradebook (nbgrader.api)
-  at module level, and nbgrader's ExchangeFactory, which every exchange command builds, imports that module.
+  plug-ins by import path. nbgrader.exchange.default.collect imports the gradebook (nbgrader.api, SQLAlchemy) at
+  module level, and nbgrader's ExchangeFactory, which every exchange command builds, imports that module: the hub's
+  `nbgrader` gives a student's command a collect without it (none of them collects).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ NOT_FOR_EXCHANGE = ("rfc3987_syntax", "lark", "jupyter_server", "tornado.web", "
                     "jupyter_client", "numpy", "nbgrader.server_extensions", "nbgrader.preprocessors.base",
                     "nbgrader.converters.base", "nbgrader.apps.autogradeapp", "nbgrader.validator",
                     "grader.plugins.execute", "grader.plugins.sandbox", "latex2mathml", "setuptools.dist",
-                    "pkg_resources")
+                    "pkg_resources", "sqlalchemy", "nbgrader.api")
 #: what validate needs (nbconvert, which imports tornado.web for its serve post-processor, the preprocessors, a
 #: kernel's client), but not the server or the other apps
 NOT_FOR_VALIDATE = ("rfc3987_syntax", "lark", "jupyter_server", "nbgrader.server_extensions",

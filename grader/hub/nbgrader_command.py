@@ -11,7 +11,8 @@ and jupyter_client). A student's `nbgrader list` needs one app; the rest cost ab
 (same options, configuration files, log and exit status), with the packages of `DEFERRED` created without running
 their `__init__.py`: each runs it the first time one of its own names is used (PEP 562), so a command that needs
 the preprocessors (validate) still gets them, and a submodule import (`nbgrader.exchange.default.list`,
-`setuptools.archive_util`) loads that submodule only. Any other subcommand, `--help` and `--version` run nbgrader's
+`setuptools.archive_util`) loads that submodule only; and nbgrader's collect, which none of these commands runs,
+without the gradebook it imports (`collect_without_gradebook`: SQLAlchemy, a quarter of a student's list). Any other subcommand, `--help` and `--version` run nbgrader's
 own entry point. Under another nbgrader than the one this was written for (`grader.plugins.patches.NBGRADER`), whose
 packages may import otherwise, a student's command fails with PatchOutdated, as the course's patches do.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import types
 from importlib.machinery import PathFinder
 
 #: the subcommands started here, and nbgrader's app for each (as nbgrader/apps/nbgraderapp.py maps them)
@@ -40,6 +42,9 @@ APPS = {
 #: not its build machinery and pkg_resources' parsers (0.1 s); its distutils is setuptools' own either way
 DEFERRED = ("nbgrader", "nbgrader.apps", "nbgrader.preprocessors", "nbgrader.plugins", "nbgrader.converters",
             "setuptools")
+#: nbgrader's collect, which imports the gradebook (SQLAlchemy and nbgrader's models, about 0.25 s of CPU) at module
+#: level, and which nbgrader's ExchangeFactory, built by every exchange command, names: none of APPS collects
+COLLECT = "nbgrader.exchange.default.collect"
 #: arguments that print nbgrader's own help or version, which lists every app
 _OWN_OUTPUT = ("-h", "--help", "--help-all", "--version")
 
@@ -67,6 +72,34 @@ def defer_package(name: str) -> None:
         setattr(sys.modules[parent], child, module)
 
 
+def collect_without_gradebook() -> None:
+    """Put a module in place of nbgrader's collect (COLLECT) whose `ExchangeCollect` is nbgrader's exchange without
+    the gradebook: a class ExchangeFactory can name and the course's SafeCollect can extend, which refuses to run.
+    Only for the commands of APPS, none of which collects (unless collect is imported already)."""
+    if COLLECT in sys.modules:
+        return
+    module = types.ModuleType(COLLECT, "nbgrader's collect, for a command that never collects (see COLLECT)")
+
+    def __getattr__(attr):
+        if attr != "ExchangeCollect":
+            raise AttributeError(f"module {COLLECT!r} has no attribute {attr!r} in a student's command")
+        from nbgrader.exchange.abc import ExchangeCollect as AbstractCollect
+        from nbgrader.exchange.default.exchange import Exchange
+
+        class ExchangeCollect(Exchange, AbstractCollect):
+            """Collecting is the instructor's `nbgrader collect`, which runs nbgrader's own collect."""
+
+            def start(self):
+                self.fail("collect does not run from a student's command (grader/hub/nbgrader_command.py): run "
+                          "`nbgrader collect`")
+
+        module.ExchangeCollect = ExchangeCollect
+        return ExchangeCollect
+
+    module.__getattr__ = __getattr__
+    sys.modules[COLLECT] = module
+
+
 def _started_here(argv: list[str]) -> bool:
     """Whether `argv` (the command line without the program) is a subcommand of APPS that `main` starts itself."""
     return bool(argv) and argv[0] in APPS and not any(a in _OWN_OUTPUT or a.startswith("--help") for a in argv) \
@@ -85,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for name in DEFERRED:
         defer_package(name)
+    collect_without_gradebook()
     from nbgrader._version import __version__  # nbgrader/_version.py alone, its package deferred
 
     if __version__ != NBGRADER:
