@@ -367,6 +367,11 @@ class LiveCourse {
     }
     const policy = a.policy;
     const status = a.status;
+    // graded by hand (nbgrader's way) and nothing recorded: the due date alone, when there is one
+    const byHand = policy.feedback === 'manual' && !status && policy.attempts === null;
+    if (byHand && !policy.due) {
+      return parts;
+    }
     const summary = el('div', 'live-course-summary');
     const due = status?.due ?? policy.due;
     if (due) {
@@ -379,6 +384,10 @@ class LiveCourse {
       );
     } else {
       summary.append(el('span', 'live-course-due', 'No due date'));
+    }
+    if (byHand) {
+      parts.push(summary);
+      return parts;
     }
     const used = status?.attempts_used ?? 0;
     let attempts = `Attempts: ${used} used`;
@@ -405,12 +414,20 @@ class LiveCourse {
     if (!last) {
       return parts;
     }
+    if (last.state === 'graded') {
+      parts.push(...this.graded(a, last));
+      return parts;
+    }
     if (last.state === 'ungradable') {
       parts.push(el('div', 'live-course-ungradable', prefixed('could not be graded', last.message)));
     } else if (last.state === 'refused') {
       parts.push(el('div', 'live-course-refused', prefixed('refused', last.message)));
-    } else if (last.state === 'graded') {
-      parts.push(...this.graded(a, last));
+    }
+    // the grade that stands: her latest graded submission, with its feedback
+    const earlier = status!.submissions.filter(s => s.state === 'graded').pop();
+    if (earlier) {
+      parts.push(el('div', 'live-course-note', `Your graded submission of ${when(earlier.arrived)}:`));
+      parts.push(...this.graded(a, earlier));
     }
     return parts;
   }
