@@ -151,9 +151,9 @@ def test_a_late_submission_loses_the_penalty_and_an_extension_lifts_it_for_that_
             if r["assignment"] == L}
     assert float(rows[a]["late_submission_penalty"]) == pytest.approx(0.2 * full), rows[a]
     assert st["attempts_left"] == 0
-    b_status = wait_for(lambda: (s := status(klass, b)) and s["due"] and s, 30,
-                        "B's status to show her due date, with the extension")
-    assert datetime.datetime.fromisoformat(b_status["due"]) > datetime.datetime.now(datetime.timezone.utc)
+    wait_for(lambda: (s := status(klass, b)) and s["due"] and
+             datetime.datetime.fromisoformat(s["due"]) > datetime.datetime.now(datetime.timezone.utc), 30,
+             "B's status to show her due date moved by the extension, still ahead")
 
 
 def test_past_the_attempts_limit_submit_refuses_and_nothing_is_graded(live, klass):
@@ -180,7 +180,7 @@ def test_killing_the_service_while_it_grades_grades_the_submission_exactly_once(
     os.kill(int((state / "service.pid").read_text()), signal.SIGKILL)
     env = klass.site.user_env(klass.instructor, "instructor")
     with open(klass.folder / "second-service.log", "w") as out:
-        again = subprocess.Popen([str(klass.site.python), "-m", "grader.live.service"], cwd=klass.course_folder,
+        again = subprocess.Popen([str(klass.site.python), "-m", "grader.live.service", "--jobs", "1"], cwd=klass.course_folder,
                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                  **login_kwargs(klass.instructor))
     try:
