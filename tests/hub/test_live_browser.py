@@ -222,9 +222,11 @@ def test_student_sees_due_date_attempts_grading_score_mistake_and_opens_feedback
 
         # the feedback, with one button
         submitted.get_by_role("button", name="Open feedback").click()
-        viewer = page.frame_locator(".jp-HTMLViewer iframe")
+        tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
+        expect(tab).to_contain_text(f"{V}.html")
+        # the viewer of that tab: her workspace may bring back feedback of other assignments in tabs behind it
+        viewer = page.frame_locator(f'[id="{tab.get_attribute("data-id")}"] iframe')
         expect(viewer.locator("body")).to_contain_text(named)  # the feedback page names the mistake too
-        expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(f"{V}.html")
         screens.shot(page, "feedback-open")
         text = viewer.locator("body").inner_text()
         # a line of the hidden tests that A's own answers also hold (a reference computation) is hers to see
