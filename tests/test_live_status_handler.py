@@ -139,9 +139,11 @@ def get(server, query: str = "", token: bool = True) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
-pytestmark = pytest.mark.slow
+#: the tests that start a server; the others read files with live_view() alone
+on_a_server = pytest.mark.slow
 
 
+@on_a_server
 def test_student_sees_own_policy_score_tests_and_named_mistake(server):
     code, body = get(server)
     assert code == 200, body
@@ -159,18 +161,21 @@ def test_student_sees_own_policy_score_tests_and_named_mistake(server):
                                 "mistake": "centres X before X @ X.T / m"}]
 
 
+@on_a_server
 def test_a_field_the_reader_does_not_know_is_never_served(server):
     """A status file's test carries cell, scores and mistake; anything else (test code) stays out."""
     _, body = get(server)
     assert "hidden_secret_check" not in body and "source" not in json.dumps(by_id(json.loads(body))["01_normalization"])
 
 
+@on_a_server
 def test_not_submitted_yet_is_a_state_not_an_error(server):
     second = by_id(json.loads(get(server)[1]))["02_vanishing_exploding"]
     assert (second["state"], second["status"], second["error"]) == ("not-submitted", None, None)
     assert second["policy"]["attempts_per_day"] == 2 and second["policy"]["show"] == "score"
 
 
+@on_a_server
 def test_another_students_file_is_never_served(server):
     """Not when the request names them, not through a link in my folder, not when my file names them."""
     for query in ("", f"?student={OTHER}", f"?user={OTHER}&course_id={COURSE}", f"/../{OTHER}"):
@@ -186,6 +191,7 @@ def test_another_students_file_is_never_served(server):
     assert foreign["state"] == "error" and OTHER in foreign["error"] and foreign["status"] is None
 
 
+@on_a_server
 def test_malformed_status_is_reported_not_a_500(server):
     code, body = get(server)
     assert code == 200
@@ -193,6 +199,7 @@ def test_malformed_status_is_reported_not_a_500(server):
     assert broken["state"] == "error" and "not valid JSON" in broken["error"] and broken["status"] is None
 
 
+@on_a_server
 def test_the_endpoint_needs_the_servers_credentials(server):
     code, body = get(server, token=False)
     assert code == 403, (code, body[:300])
