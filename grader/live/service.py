@@ -278,9 +278,10 @@ class Service:
         else:
             self._scores(entry.status, a, s, graded.get("cells", []))
             entry.status.state, entry.status.message = "graded", None
-        self.commit(ledger, entry, entry.status.state, score=entry.status.score, message=entry.status.message)
-        if entry.status.state == "graded" and self.policies[a].feedback == "on-submit":
-            self._release(ledger, entry)
+            if self.policies[a].feedback == "on-submit":  # released first: the student sees score and feedback at once
+                self._release(ledger, entry, commit=False)
+        self.commit(ledger, entry, entry.status.state, score=entry.status.score, message=entry.status.message,
+                    feedback=entry.status.feedback)
 
     def _scores(self, status: SubmissionStatus, assignment: str, student: str, cells: list[dict]) -> None:
         """The score, penalty and each test cell's score and named mistake, from the course's gradebook."""
@@ -300,7 +301,7 @@ class Service:
                     tests.append(TestResult(grade.name, float(grade.score), float(grade.max_score), mistake))
             status.tests = tests
 
-    def _release(self, ledger: queue.Ledger, entry: queue.Entry) -> None:
+    def _release(self, ledger: queue.Ledger, entry: queue.Entry, commit: bool = True) -> None:
         try:
             release_one(self.course, ledger.assignment, ledger.student)
         except Exception as error:  # noqa: BLE001 - graded; only its feedback is missing, and the status says so
@@ -308,7 +309,8 @@ class Service:
             entry.status.message = f"graded; the feedback could not be released: {error}"
         else:
             entry.status.feedback = True
-        self.commit(ledger, entry, "released" if entry.status.feedback else "not released")
+        if commit:
+            self.commit(ledger, entry, "released" if entry.status.feedback else "not released")
 
     # --- publish --------------------------------------------------------------------------------------------
     def status_of(self, gb, assignment: str, student: str, ledger: queue.Ledger) -> AssignmentStatus:
