@@ -78,8 +78,9 @@ def extension_installed(site) -> None:
     built = site.prefix / "venv" / "share" / "jupyter" / "labextensions" / "@optimization-setup" / "live-course"
     if not stamp.exists() or not (built / "package.json").exists():
         pytest.fail(f"the course's JupyterLab extension is not installed in {site.prefix}: run `make hub-env` as root")
-    newer = [str(p.relative_to(ROOT)) for p in EXTENSION.rglob("*") if p.is_file() and "node_modules" not in p.parts
-             and p.stat().st_mtime > stamp.stat().st_mtime]
+    built_in_place = {"node_modules", "lib", "labextension"}  # what a build in the checkout leaves (.gitignore)
+    newer = [str(p.relative_to(ROOT)) for p in EXTENSION.rglob("*") if p.is_file() and p.suffix != ".tsbuildinfo"
+             and not built_in_place & set(p.relative_to(EXTENSION).parts) and p.stat().st_mtime > stamp.stat().st_mtime]
     if newer:
         pytest.fail(f"the course's JupyterLab extension in {site.prefix} is older than {newer[:3]}: "
                     "run `make hub-env` as root")
