@@ -66,7 +66,7 @@ import glob, json, os, subprocess, sys
 import numpy
 print(json.dumps({"cwd": os.getcwd(), "files": sorted(os.listdir(".")), "tmp": sorted(os.listdir("/tmp")),
                   "allclose": bool(numpy.allclose(1, 2)), "numpy": numpy.__file__,
-                  "own module": __import__("own_module").VALUE,
+                  "own module": __import__("own_module").VALUE, "platform": os.listdir("/.course"),
                   "processes": sorted(open(f"/proc/{p}/cmdline").read().replace("\\0", " ")[:60]
                                       for p in os.listdir("/proc") if p.isdigit())}))
 """
@@ -129,6 +129,7 @@ def test_a_kernel_after_an_attack_sees_nothing_of_it(folder):
     assert look["files"] == ["own_module.py"] and look["own module"] == 42, look
     assert look["tmp"] == [".ipython", folder.parent.parent.parent.name] or ".ipython" in look["tmp"], look
     assert "fill" not in look["tmp"] and "numpy.py" not in look["tmp"] and "sitecustomize.py" not in look["tmp"]
+    assert look["platform"] == [], f"a kernel could see the warm kernel's program: {look['platform']}"
     assert look["allclose"] is False, "numpy patched by the first kernel reached the second"
     assert look["numpy"].endswith("numpy/__init__.py"), look["numpy"]
     assert not any(MARKER in p for p in look["processes"]), look["processes"]

@@ -223,7 +223,7 @@ def bwrap_command(cwd: Path, kernel_dir: Path, command: list[str], scratch_mib: 
 
 
 #: the warm kernel's program, bound read-only into its sandbox (it runs as a script: the course is not there)
-ZYGOTE_SCRIPT = Path("/.course/zygote.py")
+ZYGOTE_SCRIPT = Path("/.course/zygote.py")  # grader.plugins.zygote.SCRIPT
 
 
 def zygote_command(base: Path, command: list[str], scratch_mib: int = 64) -> list[str]:

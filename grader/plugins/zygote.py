@@ -51,6 +51,8 @@ MiB = 1 << 20
 SUBMISSION = "/submission"
 #: where I briefly holds the kernel's own folder and the submission's files while it hides the others
 HOLD, HOLD_FILES = "/.course-hold", "/.course-files"
+#: where the zygote's sandbox holds this file (the kernels do not see it)
+SCRIPT = "/.course/zygote.py"
 #: every folder the zygote's sandbox must hold for the kernels (made empty by bubblewrap)
 MOUNT_POINTS = (SUBMISSION, HOLD, HOLD_FILES)
 
@@ -141,6 +143,7 @@ def _folders(request: dict) -> str:
         mount(source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     if files:
         _umount(HOLD_FILES)
+    mount("tmpfs", os.path.dirname(SCRIPT), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k")  # the zygote's own file
     return folder
 
 
