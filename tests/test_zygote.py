@@ -66,7 +66,7 @@ import glob, json, os, subprocess, sys
 import numpy
 print(json.dumps({"cwd": os.getcwd(), "files": sorted(os.listdir(".")), "tmp": sorted(os.listdir("/tmp")),
                   "allclose": bool(numpy.allclose(1, 2)), "numpy": numpy.__file__,
-                  "own module": __import__("own_module").VALUE, "platform": os.listdir("/.course"),
+                  "own module": __import__("own_module").VALUE, "platform": os.listdir("/.course") if os.path.isdir("/.course") else [],
                   "processes": sorted(open(f"/proc/{p}/cmdline").read().replace("\\0", " ")[:60]
                                       for p in os.listdir("/proc") if p.isdigit())}))
 """
