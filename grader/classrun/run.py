@@ -150,9 +150,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         cluster = Cluster(scheduler, jobs) if todo or stale else None
         times = {}
         try:
-            bun = bundle(course, names) if names else None
-            if bun:  # the cells autograde restores, current with source/
-                sync_gradebook(course, names, template=template_path(course, bun["hash"]))
+            bun = current_bundle(course, names) if names else None
             times["start-up"] = time.perf_counter() - start
             client = cluster.client() if cluster else None
             if client is not None:
@@ -160,7 +158,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
                 run.figures["jobs"] = worker_count(client)
                 if client.dashboard_link:
                     print(f"Dask dashboard: {client.dashboard_link}", file=out)
-                _refuse_without_sandbox(course, cluster)  # before anything is written
+                refuse_without_sandbox(course, cluster)  # before anything is written
             run.queue(todo)
             for p in problems:
                 run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
@@ -173,9 +171,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         finally:
             if cluster is not None:
                 cluster.close()
-        every = state.status(course)
-        unexported = export_grades(course)
-        export_errors(course, every, unexported)
+        every, unexported = export(course)
         run.figures["errors"] += [f"export {a}/{s}: {reason}" for a, s, reason in unexported]
         run.figures["errors"] += [f"autograde {key} ({run.status[key]['file']}): {run.status[key]['error']}"
                                   for key in sorted(run.touched) if not run.status[key]["ok"]]
@@ -195,7 +191,24 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         return run.figures
 
 
-def _refuse_without_sandbox(course: Course, cluster: Cluster) -> None:
+def current_bundle(course: Course, names: list[str]) -> dict:
+    """The bundle of `names` a worker grades with (`grader.release.bundle`), and the course's gradebook brought up
+    to date with its cells (those autograde restores, current with source/)."""
+    bun = bundle(course, names)
+    sync_gradebook(course, names, template=template_path(course, bun["hash"]))
+    return bun
+
+
+def export(course: Course) -> tuple[dict[str, dict], list[tuple[str, str, str]]]:
+    """grades.csv and grading-errors.csv from the gradebook and every assignment's status; returns that status
+    and the rows grades.csv could not compute (`grader.classrun.gradebook.export_grades`)."""
+    every = state.status(course)
+    unexported = export_grades(course)
+    export_errors(course, every, unexported)
+    return every, unexported
+
+
+def refuse_without_sandbox(course: Course, cluster: Cluster) -> None:
     if not course.config.CourseKernelManager.get("sandbox", True):
         return
     problems = cluster.sandbox
@@ -205,53 +218,72 @@ def _refuse_without_sandbox(course: Course, cluster: Cluster) -> None:
                          f"({why}). Nobody was graded.")
 
 
+def autograde_task(course: Course, gb, job: Job, write_feedback: bool) -> AutogradeTask:
+    """What a worker needs to autograde `job`: the submission's files from submitted/, what an instructor entered
+    by hand, and the student's due date (extensions included). Raises ValueError or OSError for a submission that
+    can no longer be read (`grader.classrun.intake.submission_files`)."""
+    folder = course.folder("submitted", job.student, job.assignment)
+    files = submission_files(folder, job, course.coursedir.ignore, course.coursedir.max_file_size)
+    due = student_due(gb, course.policies, job.assignment, job.student)
+    return AutogradeTask(SubmissionKey(job.assignment, job.student), files, write_feedback,
+                         _manual(gb, job.assignment, job.student), due.isoformat() if due else None)
+
+
+def submit_autograde(client, shared, task: AutogradeTask):
+    """`grader.classrun.tasks.autograde` of `task` on the cluster, with the scattered bundle `shared`; its future."""
+    return client.submit(autograde, shared, task, pure=False, key=f"autograde-{task.key}-{time.time_ns()}")
+
+
+def merge_result(course: Course, gb, run: Run, job: Job, result: TaskResult | BaseException,
+                 sent: tuple[float, float] = (0.0, 0.0)) -> bool:
+    """Merge one autograde result (or the exception its task raised) into the gradebook, write its autograded
+    and feedback folders and record it in `run`; `sent` is when its preparation began and the CPU it took.
+    Whether it failed."""
+    merge_cpu = time.thread_time()
+    if isinstance(result, BaseException):
+        result = TaskResult(error=_task_error(result))
+    ok, error = result.ok, result.error
+    file = display_name(job.notebook or f"{job.assignment}.ipynb")
+    step = "merging the grades"
+    try:
+        if result.record is not None:
+            merge_record(gb, job.assignment, job.student, result.record)
+            mirror_extension(gb, course.policies, job.assignment, job.student)
+        if ok:
+            step = "writing the autograded notebook"
+            write_folder(course.folder("autograded", job.student, job.assignment), result.autograded)
+    except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
+        ok, error = False, f"{step} failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
+    feedback_error = result.feedback_error
+    if ok and result.feedback is not None:
+        try:
+            write_folder(course.folder("feedback", job.student, job.assignment), result.feedback)
+        except Exception as failed:  # noqa: BLE001 - graded and merged: only its feedback is missing
+            feedback_error = f"writing the feedback failed: {type(failed).__name__}: {failed}"
+    if feedback_error:
+        run.figures["errors"].append(f"feedback {job.key} ({file}): {feedback_error.splitlines()[0]}")
+    began, queue_cpu = sent
+    phases = None
+    if result.phases:  # wall seconds across the two clocks: the same machine's, or near enough
+        phases = {"queue": (max(0.0, result.started - began), queue_cpu), **result.phases,
+                  "merge": (max(0.0, time.time() - result.finished), time.thread_time() - merge_cpu)}
+    run.record(job.key, ok, result.seconds, error, file, [*job.warnings, *result.repairs],
+               cells=result.cells if ok else (), phases=phases)
+    return not ok
+
+
 def _autograde_all(course: Course, client, shared, run: Run, todo: list[Job], write_feedback: bool) -> None:
     sent: dict[str, tuple[float, float]] = {}  # job key -> when its preparation began, and this thread's CPU in it
 
     with course.gradebook() as gb:
         def submit(job: Job):
             began, cpu = time.time(), time.thread_time()
-            folder = course.folder("submitted", job.student, job.assignment)
-            files = submission_files(folder, job, course.coursedir.ignore, course.coursedir.max_file_size)
-            due = student_due(gb, course.policies, job.assignment, job.student)
-            task = AutogradeTask(SubmissionKey(job.assignment, job.student), files, write_feedback,
-                                 _manual(gb, job.assignment, job.student), due.isoformat() if due else None)
-            future = client.submit(autograde, shared, task, pure=False, key=f"autograde-{job.key}-{time.time_ns()}")
+            future = submit_autograde(client, shared, autograde_task(course, gb, job, write_feedback))
             sent[job.key] = (began, time.thread_time() - cpu)
             return future
 
         def done(job: Job, result: TaskResult | BaseException) -> bool:
-            merge_cpu = time.thread_time()
-            if isinstance(result, BaseException):
-                result = TaskResult(error=_task_error(result))
-            ok, error = result.ok, result.error
-            file = display_name(job.notebook or f"{job.assignment}.ipynb")
-            step = "merging the grades"
-            try:
-                if result.record is not None:
-                    merge_record(gb, job.assignment, job.student, result.record)
-                    mirror_extension(gb, course.policies, job.assignment, job.student)
-                if ok:
-                    step = "writing the autograded notebook"
-                    write_folder(course.folder("autograded", job.student, job.assignment), result.autograded)
-            except Exception as failed:  # noqa: BLE001 - this submission's problem, not the class's
-                ok, error = False, f"{step} failed: {type(failed).__name__}: {failed}\n\n{error or ''}"
-            feedback_error = result.feedback_error
-            if ok and result.feedback is not None:
-                try:
-                    write_folder(course.folder("feedback", job.student, job.assignment), result.feedback)
-                except Exception as failed:  # noqa: BLE001 - graded and merged: only its feedback is missing
-                    feedback_error = f"writing the feedback failed: {type(failed).__name__}: {failed}"
-            if feedback_error:
-                run.figures["errors"].append(f"feedback {job.key} ({file}): {feedback_error.splitlines()[0]}")
-            began, queue_cpu = sent.pop(job.key, (0.0, 0.0))
-            phases = None
-            if result.phases:  # wall seconds across the two clocks: the same machine's, or near enough
-                phases = {"queue": (max(0.0, result.started - began), queue_cpu), **result.phases,
-                          "merge": (max(0.0, time.time() - result.finished), time.thread_time() - merge_cpu)}
-            run.record(job.key, ok, result.seconds, error, file, [*job.warnings, *result.repairs],
-                       cells=result.cells if ok else (), phases=phases)
-            return not ok
+            return merge_result(course, gb, run, job, result, sent.pop(job.key, (0.0, 0.0)))
 
         _run_tasks(client, todo, submit, done, "autograde")
 
