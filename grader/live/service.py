@@ -12,12 +12,15 @@ first's lock (`.grading/live/service.lock`). Each cycle:
    nbgrader's own copy, which gives no "complete" event anyway: a scan of one folder every 0.5 s costs
    microseconds and notices within the second.) A new folder of an assignment whose policy is not `manual`, owned
    by the student it names, enters the queue (`grader.live.queue`) with the exchange's time of arrival;
-2. grade: for each assignment, the oldest waiting submission of each student: refused when the student has no
-   attempts left (`Policy.attempts`, `attempts_per_day`; only graded submissions count), else collected alone
-   (`grader.live.collect.collect_one`: the course's SafeCollect) and graded by `grader.classrun.run.grade_class`
-   with only that assignment and those students: the very pipeline of `course grade` (sandbox, re-check, restored
-   cells, limits, hand grades kept, late penalty, feedback, grades.csv), on a Dask cluster the service keeps warm;
-   a submission that cannot be graded is `ungradable`, with the reason, never a zero;
+2. grade: the oldest waiting submission of each student (one of a student's at a time: the later of two is graded
+   after the earlier, and wins): refused when the student has no attempts left (`Policy.attempts`,
+   `attempts_per_day`; only graded submissions count), else collected alone (`grader.live.collect.collect_one`: the
+   course's SafeCollect) and handed at once, on its own, to the Dask cluster the service keeps warm, with the
+   assignment's bundle already on every worker: the very task of `course grade` (`grader.classrun.run`:
+   `autograde_task`, `grader.classrun.tasks.autograde`: sandbox, re-check, restored cells, limits, late penalty,
+   feedback). As each comes back, this process (the gradebook's only writer) merges it, one at a time, with
+   `course grade`'s own `merge_result` (hand grades kept), and exports grades.csv. A submission's wait is its own
+   grading, never another batch's. One that cannot be graded is `ungradable`, with the reason, never a zero;
 3. release: with `feedback = "on-submit"` the feedback goes to that student alone at once
    (`grader.live.collect.release_one`: PrivateReleaseFeedback); with "after-due-date" once the student's due date
    has passed; with "manual" never by itself;
@@ -37,7 +40,7 @@ import stat
 import sys
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..course import Course
@@ -51,8 +54,6 @@ from .status import (AssignmentPolicy, AssignmentStatus, CoursePolicy, Submissio
 log = logging.getLogger("grader.live")
 #: a submission folder is complete once PrivateSubmit has narrowed it to 0770, or this many seconds after it appeared
 SETTLE_SECONDS = 2.0
-#: at most this many seconds spent waiting for more submissions to grade with one just noticed
-BATCH_WAIT = 2.0
 #: seconds between two publications of every status (due dates passing, policies and extensions changing)
 PUBLISH_EVERY = 5.0
 
@@ -89,6 +90,18 @@ def attempts_left(policy, ledger: queue.Ledger, today: datetime.date) -> int | N
     return min(left) if left else None
 
 
+@dataclass
+class Flying:
+    """A submission on the cluster: its ledger and entry, its job (`grader.classrun.intake.Job`), the Dask future
+    of its autograde task, and when its preparation began with the CPU seconds it took (its "queue" phase)."""
+
+    ledger: queue.Ledger
+    entry: queue.Entry
+    job: object
+    future: object
+    sent: tuple[float, float]
+
+
 class Service:
     """The grading service of one course (see the module docstring)."""
 
@@ -103,6 +116,11 @@ class Service:
         self.policy_stamp = None
         self.last_publish = 0.0
         self.warmed: set[str] = set()
+        #: submissions on the cluster, by folder name; the grading run (and lock) of each assignment with any there
+        self.flying: dict[str, Flying] = {}
+        self.held: dict[str, tuple] = {}
+        #: assignment -> ((bundle hash, policies.toml), the bundle scattered to the workers)
+        self.bundles: dict[str, tuple] = {}
         self.stopping = False
         #: held while a ledger is read, changed and written, and its status published: the watcher thread notices
         #: new submissions while the main thread grades
@@ -188,44 +206,40 @@ class Service:
         return stat.S_IMODE(st.st_mode) & 0o777 == 0o770 or time.time() - st.st_ctime > SETTLE_SECONDS
 
     # --- grade ----------------------------------------------------------------------------------------------
-    def scheduler(self) -> str:
-        """The address of the service's own Dask cluster, started on first use and kept warm."""
+    def client(self):
+        """The client of the service's own Dask cluster, started on first use and kept warm."""
         from ..classrun.cluster import Cluster
 
         if self.cluster is None:
             self.cluster = Cluster(None, self.jobs, dashboard=False)
-        self.cluster.client()
-        return self.cluster.local.scheduler_address
+        return self.cluster.client()
 
     def grade_waiting(self) -> bool:
-        """Grade the oldest waiting submission of each student, assignment by assignment; whether any was."""
-        chosen: dict[str, dict[str, tuple[queue.Ledger, queue.Entry]]] = {}
+        """Hand the oldest waiting submission of each student to the cluster, unless one of theirs is on it
+        already (the later of two is graded after the earlier, and wins); whether any was handed or settled."""
+        chosen: dict[tuple[str, str], tuple[queue.Ledger, queue.Entry]] = {}
         with self.lock:
             todo = queue.waiting(self.course)
+        busy = {(f.ledger.assignment, f.ledger.student) for f in self.flying.values()}
         for ledger, entry in todo:
-            chosen.setdefault(ledger.assignment, {}).setdefault(ledger.student, (ledger, entry))
+            if entry.folder not in self.flying:
+                chosen.setdefault((ledger.assignment, ledger.student), (ledger, entry))
         worked = False
-        for assignment, picks in chosen.items():
-            policy = self.policies[assignment]
-            ready = []
-            for student, (ledger, entry) in picks.items():
-                if not self.settled(entry.folder):
-                    continue
-                why = refusal(policy, ledger, entry)
-                if why is None:
-                    why = self._collect(ledger, entry)
-                if why is not None:
-                    entry.status.state = "refused" if why.startswith("refused") else "ungradable"
-                    entry.status.message = why
-                    self.commit(ledger, entry, entry.status.state, message=why)
-                    worked = True
-                    continue
+        for (assignment, student), (ledger, entry) in chosen.items():
+            if (assignment, student) in busy or not self.settled(entry.folder):
+                continue
+            why = refusal(self.policies[assignment], ledger, entry)
+            if why is None:
+                why = self._collect(ledger, entry)
+            if why is not None:
+                entry.status.state = "refused" if why.startswith("refused") else "ungradable"
+                entry.status.message = why
+                self.commit(ledger, entry, entry.status.state, message=why)
+            else:
                 entry.status.state = "grading"
                 self.commit(ledger, entry, "grading")
-                ready.append((ledger, entry))
-            if ready:
-                self.grade(assignment, ready)
-                worked = True
+                self.grade(ledger, entry)
+            worked = True
         return worked
 
     def _collect(self, ledger: queue.Ledger, entry: queue.Entry) -> str | None:
@@ -240,35 +254,111 @@ class Service:
         except Exception as error:  # noqa: BLE001 - this submission's problem, not the service's
             return f"could not be graded: collecting it failed: {type(error).__name__}: {error}"
 
-    def grade(self, assignment: str, ready: list[tuple[queue.Ledger, queue.Entry]]) -> None:
-        """Grade the collected submissions of `ready` with `course grade`'s pipeline; record, release, publish."""
+    def _hold(self, assignment: str):
+        """The grading run of `assignment` (`grader.classrun.run.Run`), holding its lock while any of its
+        submissions is on the cluster, as `course grade` holds it; SystemExit when the instructor's own run holds it."""
         from ..classrun import state
-        from ..classrun.run import grade_class
+        from ..classrun.run import Run
 
-        students = [ledger.student for ledger, _ in ready]
+        if assignment not in self.held:
+            lock = state.locked(self.course, [assignment])
+            lock.__enter__()
+            self.held[assignment] = (lock, Run(self.course, [assignment]))
+        return self.held[assignment][1]
+
+    def _let_go(self, assignment: str) -> None:
+        if assignment in self.held and not any(f.ledger.assignment == assignment for f in self.flying.values()):
+            self.held.pop(assignment)[0].__exit__(None, None, None)
+
+    def _shared(self, client, assignment: str):
+        """The bundle of `assignment` scattered to every worker: sent again when policies.toml changed, built again
+        (and the gradebook synced) only when source/ or the configuration changed since the last submission."""
+        from ..classrun.run import current_bundle
+        from ..release import bundle
+
+        bun = bundle(self.course, [assignment])
+        mark = (bun["hash"], bun["policies"])  # policies.toml is not in the hash: the late penalty reads it
+        known = self.bundles.get(assignment)
+        if known is None or known[0] != mark:
+            if known is None or known[0][0] != bun["hash"]:
+                bun = current_bundle(self.course, [assignment])
+            known = self.bundles[assignment] = (mark, client.scatter([bun], broadcast=True, hash=False)[0])
+        return known[1]
+
+    def grade(self, ledger: queue.Ledger, entry: queue.Entry) -> None:
+        """Hand the collected submission `entry` to the cluster on its own, with `course grade`'s pipeline
+        (`grader.classrun.run`: the same task, the same merge); `settle` merges it when it comes back."""
+        from ..classrun.intake import plan
+        from ..classrun.run import autograde_task, refuse_without_sandbox, submit_autograde
+        from ..course import interpreter_on_path
+
+        a, s = ledger.assignment, ledger.student
         try:
-            grade_class(self.course, self.jobs, [assignment], students, force=True, report=False,
-                        scheduler=self.scheduler(), write_feedback=True)
-        except SystemExit as stopped:
-            if "another grading run" in str(stopped):  # the instructor's own `course grade`: try again later
-                log.info("%s", stopped)
-                for ledger, entry in ready:
-                    entry.status.state = "queued"
-                    self.commit(ledger, entry)
-                return
-            for ledger, entry in ready:
-                self._finish(ledger, entry, None, f"could not be graded: {stopped}")
+            run = self._hold(a)
+        except SystemExit as stopped:  # the instructor's own `course grade`: try again later
+            log.info("%s", stopped)
+            entry.status.state = "queued"
+            self.commit(ledger, entry)
             return
-        except Exception as error:  # noqa: BLE001 - e.g. the cluster could not start: say so, keep serving
-            log.exception("grading %s failed", assignment)
-            for ledger, entry in ready:
-                self._finish(ledger, entry, None, f"could not be graded: {type(error).__name__}: {error}")
-            return
-        outcome = state.status(self.course, [assignment])
-        for ledger, entry in ready:
-            self._finish(ledger, entry, outcome.get(f"{assignment}/{ledger.student}"), None)
+        began, cpu = time.time(), time.thread_time()
+        try:
+            interpreter_on_path()
+            client = self.client()
+            refuse_without_sandbox(self.course, self.cluster)
+            jobs, problems = plan(self.course, [a], [s], True, set())
+            if problems:
+                p = problems[0]
+                run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
+                self._let_go(a)
+                return self._finish(ledger, entry, run.status.get(p.key), None)
+            job = jobs[0]
+            shared = self._shared(client, a)
+            run.queue([job])
+            with self.course.gradebook() as gb:
+                task = autograde_task(self.course, gb, job, write_feedback=True)
+            future = submit_autograde(client, shared, task)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - e.g. the cluster could not start: say so, serve on
+            log.exception("grading %s/%s failed", a, s)
+            self._let_go(a)
+            why = str(error) if isinstance(error, SystemExit) else f"{type(error).__name__}: {error}"
+            return self._finish(ledger, entry, None, f"could not be graded: {why}")
+        self.flying[entry.folder] = Flying(ledger, entry, job, future, (began, time.thread_time() - cpu))
+        future.add_done_callback(lambda _: self.wake.set())
 
-    def _finish(self, ledger: queue.Ledger, entry: queue.Entry, graded: dict | None, error: str | None) -> None:
+    def settle(self) -> bool:
+        """Merge every submission the cluster has finished, one at a time (this process is the gradebook's only
+        writer), release its feedback, export grades.csv once for them all, then say graded; whether any was."""
+        from ..classrun.run import export, merge_result
+
+        done = [f for f in self.flying.values() if f.future.done()]
+        if not done:
+            return False
+        with self.course.gradebook() as gb:
+            for f in done:
+                try:
+                    result = f.future.result()
+                except Exception as error:  # noqa: BLE001 - a task that failed as a whole (KilledWorker, say)
+                    result = error
+                f.future.release()
+                merge_result(self.course, gb, self.held[f.ledger.assignment][1], f.job, result, f.sent)
+        graded = []
+        for f in done:
+            del self.flying[f.entry.folder]
+            run = self.held[f.ledger.assignment][1]
+            graded.append((f, run.status.get(f.job.key)))
+            if (run.status.get(f.job.key) or {}).get("ok") and self.policies[f.ledger.assignment].feedback == "on-submit":
+                self._release(f.ledger, f.entry, commit=False)  # before its status says graded: score and feedback at once
+        try:
+            export(self.course)
+        except Exception:  # noqa: BLE001 - the grades are in the gradebook; the next export writes them
+            log.exception("exporting grades.csv failed")
+        for f, outcome in graded:
+            self._finish(f.ledger, f.entry, outcome, None, release=False)
+            self._let_go(f.ledger.assignment)
+        return True
+
+    def _finish(self, ledger: queue.Ledger, entry: queue.Entry, graded: dict | None, error: str | None,
+                release: bool = True) -> None:
         a, s = ledger.assignment, ledger.student
         if error is None and (graded is None or not graded.get("ok")):
             reason = (graded or {}).get("error") or "grading left no result"
@@ -278,7 +368,7 @@ class Service:
         else:
             self._scores(entry.status, a, s, graded.get("cells", []))
             entry.status.state, entry.status.message = "graded", None
-            if self.policies[a].feedback == "on-submit":  # released first: the student sees score and feedback at once
+            if release and self.policies[a].feedback == "on-submit":  # released first: the student sees score and feedback at once
                 self._release(ledger, entry, commit=False)
         self.commit(ledger, entry, entry.status.state, score=entry.status.score, message=entry.status.message,
                     feedback=entry.status.feedback)
@@ -381,6 +471,12 @@ class Service:
                 except Exception as error:  # noqa: BLE001 - grading will say what is wrong, per submission
                     log.error("could not prepare %s for grading: %s", a, error)
                 self.warmed.add(a)
+            if a not in self.bundles and self.cluster is not None and self.cluster._started.done():
+                try:  # the gradebook synced and the bundle on every worker before the first submission
+                    self._shared(self.cluster.client(), a)
+                except Exception as error:  # noqa: BLE001 - the first submission says what is wrong
+                    log.error("could not send %s to the workers: %s", a, error)
+                    self.bundles[a] = ((None, None), None)
 
     def watch(self) -> None:
         """The watcher thread: `notice` every `interval` seconds, grading or not (see the module docstring)."""
@@ -398,19 +494,19 @@ class Service:
         watcher.start()
         try:
             while not self.stopping:
+                self.wake.clear()  # before looking: a submission noticed or a task finished from here on wakes us
                 self.warm()
                 if time.monotonic() - self.last_publish > PUBLISH_EVERY:
                     self.publish_all()
                     self.last_publish = time.monotonic()
-                if not self.grade_waiting() and self.wake.wait(self.interval):  # the watcher queued something
-                    self.wake.clear()
-                    # submissions handed in together are graded together, on every worker at once: wait until a
-                    # scan finds nothing new, at most BATCH_WAIT seconds
-                    deadline = time.monotonic() + BATCH_WAIT
-                    while time.monotonic() < deadline and self.wake.wait(self.interval * 1.5):
-                        self.wake.clear()
+                worked = self.settle()
+                worked = self.grade_waiting() or worked
+                if not worked:
+                    self.wake.wait(self.interval)
         finally:
             self.stopping = True
+            for lock, _ in self.held.values():  # what is still on the cluster is `grading` on disk: graded again
+                lock.__exit__(None, None, None)
             if self.cluster is not None:
                 self.cluster.close()
 
