@@ -95,3 +95,78 @@ def forge(klass, forger: str, victim: str) -> Path:
     return forged
 
 
+
+
+class Screens:
+    """One browser, a context per user; `shot(page, name)` saves <artifacts>/<nn>-<name>.png, and `shoot_all`
+    every open page (when a test fails). The browser tests of the hub share it."""
+
+    def __init__(self, browser, artifacts: Path):
+        import shutil
+
+        self.browser, self.artifacts, self.contexts, self.count = browser, artifacts, [], 0
+        shutil.rmtree(artifacts, ignore_errors=True)
+        artifacts.mkdir(parents=True)
+
+    def context(self):
+        from chromium import LOAD_TIMEOUT_MS
+
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(LOAD_TIMEOUT_MS)
+        self.contexts.append(context)
+        return context
+
+    def shot(self, page, name: str) -> None:
+        self.count += 1
+        page.screenshot(path=self.artifacts / f"{self.count:02d}-{name}.png")
+
+    def shoot_all(self, prefix: str) -> None:
+        for i, context in enumerate(self.contexts):
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=self.artifacts / f"{prefix}-{i}-{j}.png", full_page=True)
+
+
+def log_in(screens: Screens, hub, user: str, password: str):
+    """`user` logs in on the hub's login page, in a browser context of their own; their JupyterLab, loaded."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page = screens.context().new_page()
+    page.goto(f"{hub.base}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(rf"/user/{re.escape(user)}/lab"))  # the hub spawns the server, then sends her there
+    expect(page.locator("#jp-MainMenu")).to_be_visible()
+    return page
+
+
+def launched(chromium: str, playwright_driver, artifacts: Path):
+    """A generator for a pytest fixture: Debian's Chromium launched headless, as `Screens` saving into
+    `artifacts`; closed at the end."""
+    from playwright.sync_api import expect
+
+    from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
+
+    expect.set_options(timeout=LOAD_TIMEOUT_MS)
+    browser = playwright_driver.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield Screens(browser, artifacts)
+    finally:
+        browser.close()
+
+
+def wait_for(condition, timeout: float, what: str):
+    """Poll `condition` every 0.1 s until it returns something true (returned), or fail after `timeout` seconds."""
+    import time
+
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)  # a poll of a file the grading service writes, with a deadline
+    pytest.fail(f"waited {timeout:.0f} s for {what}")

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
-from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 
-from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
 from support import ROOT
-from hub.support import BROWSER_ASSIGNMENT, hidden_lines, points
+from hub.support import BROWSER_ASSIGNMENT, Screens, hidden_lines, launched, log_in, points
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -45,50 +43,11 @@ def exactly(text: str) -> re.Pattern:
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
-class Screens:
-    """Every user's browser context; `shot(page, name)` saves test-artifacts/hub/<nn>-<name>.png."""
-
-    def __init__(self, browser):
-        self.browser, self.contexts, self.count = browser, [], 0
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-        ARTIFACTS.mkdir(parents=True)
-
-    def context(self) -> BrowserContext:
-        context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(LOAD_TIMEOUT_MS)
-        self.contexts.append(context)
-        return context
-
-    def shot(self, page: Page, name: str) -> None:
-        self.count += 1
-        page.screenshot(path=ARTIFACTS / f"{self.count:02d}-{name}.png")
-
-    def shoot_all(self, prefix: str) -> None:
-        for i, context in enumerate(self.contexts):
-            for j, page in enumerate(context.pages):
-                page.screenshot(path=ARTIFACTS / f"{prefix}-{i}-{j}.png", full_page=True)
-
-
 @pytest.fixture
 def screens(chromium, playwright_driver):
-    expect.set_options(timeout=LOAD_TIMEOUT_MS)
-    browser = playwright_driver.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-    try:
-        yield Screens(browser)
-    finally:
-        browser.close()
+    yield from launched(chromium, playwright_driver, ARTIFACTS)
 
 
-def log_in(screens: Screens, hub, user: str, password: str) -> Page:
-    """`user` logs in on the hub's login page, in a browser context of their own; their JupyterLab, loaded."""
-    page = screens.context().new_page()
-    page.goto(f"{hub.base}/hub/login")
-    page.fill("#username_input", user)
-    page.fill("#password_input", password)
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(rf"/user/{re.escape(user)}/lab"))  # the hub spawns the server, then sends her there
-    expect(page.locator("#jp-MainMenu")).to_be_visible()
-    return page
 
 
 def nbgrader_menu(page: Page, item: str) -> None:

@@ -16,27 +16,16 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
 from support import ROOT  # tests/support.py
+from hub.support import wait_for
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 L = "04_gradient_checking"
 MISTAKE = "tests/fixtures/04_gradient_checking/mistake_numgrad_fixed_epsilon.py"
-
-
-def wait_for(condition, timeout: float, what: str):
-    """Poll `condition` every 0.1 s until it returns something true (returned), or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)  # a poll of a file the service writes, with a deadline
-    pytest.fail(f"waited {timeout:.0f} s for {what}")
 
 
 def status(klass, student: str) -> dict | None:

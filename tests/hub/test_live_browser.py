@@ -18,15 +18,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import shutil
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from chromium import CHROMIUM_ARGS, LOAD_TIMEOUT_MS
 from support import ROOT
-from hub.support import hidden_lines
+from hub.support import hidden_lines, launched, log_in, wait_for
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -38,38 +35,9 @@ ARTIFACTS = ROOT / "test-artifacts" / "hub-live"
 EXTENSION = ROOT / "hub" / "labextension"
 
 
-class Screens:
-    """One browser, a context per user; `shot(page, name)` saves test-artifacts/hub-live/<nn>-<name>.png."""
-
-    def __init__(self, browser):
-        self.browser, self.contexts, self.count = browser, [], 0
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
-        ARTIFACTS.mkdir(parents=True)
-
-    def context(self):
-        context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(LOAD_TIMEOUT_MS)
-        self.contexts.append(context)
-        return context
-
-    def shot(self, page: Page, name: str) -> None:
-        self.count += 1
-        page.screenshot(path=ARTIFACTS / f"{self.count:02d}-{name}.png")
-
-    def shoot_all(self, prefix: str) -> None:
-        for i, context in enumerate(self.contexts):
-            for j, page in enumerate(context.pages):
-                page.screenshot(path=ARTIFACTS / f"{prefix}-{i}-{j}.png", full_page=True)
-
-
 @pytest.fixture
 def screens(chromium, playwright_driver):
-    expect.set_options(timeout=LOAD_TIMEOUT_MS)
-    browser = playwright_driver.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-    try:
-        yield Screens(browser)
-    finally:
-        browser.close()
+    yield from launched(chromium, playwright_driver, ARTIFACTS)
 
 
 def extension_installed(site) -> None:
@@ -89,17 +57,6 @@ def extension_installed(site) -> None:
 def utc(delta: datetime.timedelta = datetime.timedelta()) -> str:
     now = datetime.datetime.now(datetime.timezone.utc) + delta
     return now.replace(microsecond=0).isoformat()
-
-
-def wait_for(condition, timeout: float, what: str):
-    """Poll `condition` every 0.1 s until it returns something true (returned), or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)  # a poll of a file the service writes, with a deadline
-    pytest.fail(f"waited {timeout:.0f} s for {what}")
 
 
 def policy_published(klass, **expected) -> bool:
@@ -126,15 +83,6 @@ def course_policy(klass, *args: str) -> None:
                       cwd=klass.course_folder)
 
 
-def log_in(screens: Screens, hub, user: str, password: str) -> Page:
-    page = screens.context().new_page()
-    page.goto(f"{hub.base}/hub/login")
-    page.fill("#username_input", user)
-    page.fill("#password_input", password)
-    page.click("#login_submit")
-    page.wait_for_url(re.compile(rf"/user/{re.escape(user)}/lab"))
-    expect(page.locator("#jp-MainMenu")).to_be_visible()
-    return page
 
 
 def assignment_list(page: Page) -> None:
