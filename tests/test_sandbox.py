@@ -41,6 +41,10 @@ def tmp_env(tmp_path_factory) -> Path:
     """A working Python environment under /tmp: the course's packages through a .pth file."""
     base = tmp_path_factory.mktemp("pyenv")
     python = _venv(base / "env", *map(str, SITE), str(ROOT))
+    # a module only this environment under /tmp holds, which the kernel imports after it started (a warm kernel's
+    # fork mounts a /tmp of its own, and must keep the environment in sight)
+    site = next((base / "env" / "lib").glob("python*/site-packages"))
+    (site / "only_under_tmp.py").write_text("ANSWER = 6 * 7\n")
     os.symlink(base / "env", base / "link")
     assert python.is_symlink() and str(base).startswith("/tmp/"), f"{python} is not the environment meant here"
     return python
@@ -72,7 +76,9 @@ GRADE_ONE_NOTEBOOK = textwrap.dedent("""
         config = "readable"
     except OSError as e:
         config = type(e).__name__
-    print(json.dumps({"prefix": sys.prefix, "root": sorted(os.listdir(ROOT)), "config": config, "sum": 6 * 7}))
+    import only_under_tmp
+    print(json.dumps({"prefix": sys.prefix, "root": sorted(os.listdir(ROOT)), "config": config,
+                      "sum": only_under_tmp.ANSWER}))
     '''
     nb = new_notebook(cells=[new_code_cell(f"import json\\nROOT = {sys.argv[1]!r}\\n" + cell)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -50,11 +50,11 @@ MiB = 1 << 20
 #: the notebook folder's parent in every kernel (the graded folder's own name goes below it)
 SUBMISSION = "/submission"
 #: where I briefly holds the kernel's own folder and the submission's files while it hides the others
-HOLD, HOLD_FILES = "/.course-hold", "/.course-files"
+HOLD, HOLD_FILES, HOLD_TMP = "/.course-hold", "/.course-files", "/.course-tmp"
 #: where the zygote's sandbox holds this file (the kernels do not see it)
 SCRIPT = "/.course/zygote.py"
 #: every folder the zygote's sandbox must hold for the kernels (made empty by bubblewrap)
-MOUNT_POINTS = (SUBMISSION, HOLD, HOLD_FILES)
+MOUNT_POINTS = (SUBMISSION, HOLD, HOLD_FILES, HOLD_TMP)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -126,7 +126,21 @@ def _folders(request: dict) -> str:
         os.path.relpath(os.path.join(d, f), files_dir) for d, _, fs in os.walk(files_dir) for f in fs)
     if files:
         mount(files_dir, HOLD_FILES, None, MS_BIND)
+    kept = _mounted_under("/tmp", base)
+    if kept:  # an interpreter under /tmp, bound into the sandbox: kept in sight, as in a cold kernel's sandbox
+        mount("/tmp", HOLD_TMP, None, MS_BIND | MS_REC)
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={scratch}m,mode=1777")
+    for point in kept:
+        source = HOLD_TMP + point[len("/tmp"):]
+        if os.path.isdir(source):
+            os.makedirs(point, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), exist_ok=True)
+            open(point, "w").close()
+        mount(source, point, None, MS_BIND | MS_REC)
+        mount(source, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    if kept:
+        _umount(HOLD_TMP)
     if os.path.isdir(base):  # outside /tmp: hide the zygote's socket and every other kernel's folder
         mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     os.makedirs(kernel_dir, exist_ok=True)
@@ -145,6 +159,20 @@ def _folders(request: dict) -> str:
         _umount(HOLD_FILES)
     mount("tmpfs", os.path.dirname(SCRIPT), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k")  # the zygote's own file
     return folder
+
+
+def _mounted_under(folder: str, skip: str) -> list[str]:
+    """The mount points strictly inside `folder`, outermost first, without those inside another one or inside
+    `skip` (/proc/self/mountinfo's fifth field, octal escapes decoded)."""
+    points = []
+    with open("/proc/self/mountinfo") as fh:
+        for line in fh:
+            point = line.split()[4].encode().decode("unicode_escape")
+            inside = lambda p, f: p.startswith(f.rstrip("/") + "/")  # noqa: E731
+            if inside(point, folder) and point != skip and not inside(point, skip):
+                points.append(point)
+    points.sort(key=lambda p: p.count("/"))
+    return [p for i, p in enumerate(points) if not any(p.startswith(q + "/") or p == q for q in points[:i])]
 
 
 def _kernel(request: dict, fds: list[int], folder: str) -> None:
