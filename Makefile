@@ -65,7 +65,7 @@ bench: $(STAMP)
 # ever build it; as another user the hub tests skip and say why.
 test: $(STAMP)
 	$(if $(IS_ROOT),@$(HUB) hub-env)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=25
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"

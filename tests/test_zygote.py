@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 import time
 from pathlib import Path
 
@@ -91,6 +92,13 @@ async def _run(folder: Path, code: str) -> tuple[dict, CourseKernelManager, list
     return json.loads("".join(out).strip().splitlines()[-1]), km, command
 
 
+def _sync(coroutine):
+    """Run `coroutine` to its end on a thread of its own: an xdist worker may hold a running event loop of an
+    earlier test, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _daemons() -> list[str]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
@@ -100,6 +108,13 @@ def _daemons() -> list[str]:
         except OSError:
             pass
     return found
+
+
+@pytest.fixture(autouse=True)
+def warm():
+    """This process's warm kernel, started on the main thread: a launcher's parent-death signal follows the thread
+    that started it, so one started on _sync's thread would stop with that thread."""
+    kernel_module.warm_up()
 
 
 @pytest.fixture
@@ -117,7 +132,7 @@ def test_a_kernel_after_an_attack_sees_nothing_of_it(folder):
         look, _, _ = await _run(folder, LOOK)
         return attack, command, daemons_after_first, look
 
-    attack, command, daemons, look = asyncio.run(both())
+    attack, command, daemons, look = _sync(both())
     assert any(arg.startswith("--zygote=") for arg in command), f"the kernel was not forked warm: {command}"
     assert attack["cwd"] == look["cwd"] == "/submission/01_normalization"
     assert attack["planted"], "the attack could write nowhere: the test would prove nothing"
@@ -150,7 +165,7 @@ def test_a_kernel_killed_midway_takes_every_process_it_started_with_it(folder):
         await km.shutdown_kernel(now=True)  # SIGKILL to the launcher's process group
         return km
 
-    asyncio.run(run())
+    _sync(run())
     deadline = time.monotonic() + 10
     while _daemons() and time.monotonic() < deadline:  # SIGKILL is asynchronous: poll until the namespace is gone
         time.sleep(0.05)
@@ -163,7 +178,7 @@ def test_kernels_start_cold_when_the_warm_kernel_is_gone(folder, monkeypatch):
     assert zygote is not None and zygote.socket() is not None
     zygote.process.kill()
     zygote.process.wait()
-    look, km2, command = asyncio.run(_run(folder, LOOK))
+    look, km2, command = _sync(_run(folder, LOOK))
     assert not any(arg.startswith("--zygote=") for arg in command), command
     assert look["cwd"] == str(folder) and look["own module"] == 42
     # and the next grading kernel gets a new warm kernel
