@@ -28,10 +28,10 @@ class SandboxUnavailable(RuntimeError):
 
 
 #: what the warm kernel imports once: what a kernel and the graded notebooks' first cells import
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "matplotlib", "matplotlib.pyplot",
-           "matplotlib_inline.backend_inline", "helpers", "helpers.checks", "helpers.transcript", "helpers.datasets",
-           "helpers.linear_model", "helpers.network", "helpers.gradient_check", "helpers.deep_signal",
-           "helpers.plots")
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "numpy", "matplotlib",
+           "matplotlib.pyplot", "matplotlib_inline.backend_inline", "helpers", "helpers.checks", "helpers.transcript",
+           "helpers.datasets", "helpers.linear_model", "helpers.network", "helpers.gradient_check",
+           "helpers.deep_signal", "helpers.plots")
 
 
 class Zygote:
@@ -51,6 +51,7 @@ class Zygote:
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd="/",
                                         start_new_session=True)
         self.ready: bool | None = None
+        self.never_started = False  # it never became ready here: this process does not try again
         self.cpu_seconds = 0.0  # the zygote's own CPU when it became ready (its imports), for the figures
         atexit.register(self.stop)
 
@@ -58,6 +59,10 @@ class Zygote:
         if self.ready is None:
             ready = select.select([self.process.stdout], [], [], timeout)[0]
             self.ready = bool(ready) and self.process.stdout.readline().strip() == b"ready"
+            self.never_started = not self.ready
+            if self.never_started and self.process.poll() is None:  # stuck: its folder stays, kernels use it
+                self.process.kill()
+                self.process.wait()
             if self.ready:
                 from .phases import CLOCK, process_tree_cpu
 
@@ -88,7 +93,7 @@ def zygote_for(python: str, preload: list[str], limits: list[str]) -> Zygote:
     """This process's warm kernel for `python` (one per interpreter and settings), started if need be."""
     key = (python, tuple(preload), tuple(limits))
     zygote = _ZYGOTES.get(key)
-    if zygote is None or zygote.ready is False:
+    if zygote is None or (zygote.ready is False and not zygote.never_started):  # it died: a new one
         if zygote is not None:
             zygote.stop()
         zygote = _ZYGOTES[key] = Zygote(python, preload, limits)
