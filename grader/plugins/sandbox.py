@@ -164,6 +164,8 @@ def supervise(parent: int, command: list[str]) -> None:
 
 # ------------------------------------------------------------------------------------------ the warm kernel
 def _link_or_copy(source: Path, target: Path) -> None:
+    if target.exists():  # a restarted kernel: its files are there from its first start
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
