@@ -142,8 +142,8 @@ def test_a_kernel_after_an_attack_sees_nothing_of_it(folder):
     assert attack["umount"] != 0, "a kernel could unmount its /tmp"
     assert not daemons, f"a daemon of the first kernel outlived it (pids {daemons})"
     assert look["files"] == ["own_module.py"] and look["own module"] == 42, look
-    assert look["tmp"] == [".ipython", folder.parent.parent.parent.name] or ".ipython" in look["tmp"], look
-    assert "fill" not in look["tmp"] and "numpy.py" not in look["tmp"] and "sitecustomize.py" not in look["tmp"]
+    assert "fill" not in look["tmp"] and "numpy.py" not in look["tmp"] and "sitecustomize.py" not in look["tmp"], (
+        f"the first kernel's /tmp reached the second: {look['tmp']}")
     assert look["platform"] == [], f"a kernel could see the warm kernel's program: {look['platform']}"
     assert look["allclose"] is False, "numpy patched by the first kernel reached the second"
     assert look["numpy"].endswith("numpy/__init__.py"), look["numpy"]
