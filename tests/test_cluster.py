@@ -100,8 +100,11 @@ def test_a_worker_killed_in_the_middle_of_a_run_costs_no_grade(classes, cluster,
     cluster.kill("w1")
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, f"the run did not survive a dead worker:\n{out[-2000:]}\n{err[-3000:]}"
-    differ = _differences(expected, autograde_results(course, [A]))
-    assert not differ, f"after a worker died, {differ} differ from sequential nbgrader"
+    found = autograde_results(course, [A])
+    differ = _differences(expected, found)
+    assert not differ, (f"after a worker died, {differ} differ from sequential nbgrader; {differ[0]}: the cluster "
+                        f"gave {found.get(differ[0])}, nbgrader {expected.get(differ[0])}; run errors: "
+                        f"{(course / '.grading' / 'last_run.json').read_text()[-3000:]}")
     last = json.loads((course / ".grading" / "last_run.json").read_text())
     assert last["graded"] == len(CLASS) and not any("KilledWorker" in e for e in last["errors"]), last["errors"]
 
@@ -131,3 +134,21 @@ def test_a_task_that_kills_its_worker_is_retried_once_then_reported_and_the_othe
     assert attempts.read_text().count("x") == 2, f"the killing task ran {attempts.read_text().count('x')} time(s)"
     message = _task_error(outcomes["killer"])
     assert message.startswith("KilledWorker: the grading worker died twice"), message
+
+
+def test_what_every_task_needs_outlives_the_one_worker_that_held_it():
+    """The course bundle every grading task needs (`share`) is held by one worker at times (Dask's active memory
+    manager drops the other copies); when that worker dies, the next task still gets it. A value given to Dask with
+    `client.scatter` was lost with it, and every task after failed (the class ended with submissions not graded)."""
+    from distributed import wait
+
+    from grader.classrun.cluster import connect, share
+
+    with connect(None, workers=2) as client:
+        shared = share(client, b"the course")
+        wait(shared)
+        (holder,) = client.who_has([shared])[shared.key]
+        others = set(client.scheduler_info()["workers"]) - {holder}
+        client.restart_workers([holder])  # its process is replaced: what it held is gone
+        found = client.submit(len, shared, pure=False, workers=list(others)).result(timeout=60)
+    assert found == len(b"the course"), found

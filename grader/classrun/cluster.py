@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -149,6 +150,24 @@ def connect(scheduler: str | None = None, workers: int | None = None):
         yield cluster.client()
     finally:
         cluster.close()
+
+
+#: the start of the key of a `share`d value on the cluster
+SHARED = "course-shared"
+
+
+def _same(value):
+    return value
+
+
+def share(client, value):
+    """A future of `value` for every task that needs it (a course's bundle), which outlives any one worker.
+
+    Not `client.scatter(..., broadcast=True)`: Dask's active memory manager soon drops the copies of a scattered
+    value down to one (ReduceReplicas), and a scattered value cannot be computed again, so the death of the one
+    worker holding it failed every task of the run after it. A task's result, with `value` in the task itself, is
+    computed again on another worker when the one holding it dies. Workers fetch it from each other once each."""
+    return client.submit(_same, value, pure=False, key=f"{SHARED}-{uuid.uuid4().hex}")
 
 
 def worker_count(client) -> int:

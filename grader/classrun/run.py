@@ -20,7 +20,7 @@ from ..policy import mirror_extension, student_due
 from ..plugins.phases import summary
 from ..release import bundle, sync_gradebook, template_path
 from . import state
-from .cluster import Cluster, connect, worker_count
+from .cluster import Cluster, connect, share, worker_count
 from .gradebook import export_errors, export_grades, merge_record, submission_record
 from .handin import display_name
 from .intake import Job, plan, submission_files
@@ -163,7 +163,7 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
             for p in problems:
                 run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
             if client is not None:
-                shared = client.scatter([bun], broadcast=True, hash=False)[0]
+                shared = share(client, bun)
                 _autograde_all(course, client, shared, run, todo, write_feedback)
                 times["autograde"] = time.perf_counter() - start - sum(times.values())
                 _feedback_all(course, client, shared, run, stale)
@@ -346,6 +346,6 @@ def regenerate_feedback(course: Course, only: list[str] | None = None, students:
             bun = bundle(course, names)
             with connect(scheduler, jobs) as client:
                 run.figures["jobs"] = worker_count(client)
-                _feedback_all(course, client, client.scatter([bun], broadcast=True, hash=False)[0], run, items)
+                _feedback_all(course, client, share(client, bun), run, items)
         run.figures["graded"] = len(items)
         return run.figures

@@ -119,7 +119,7 @@ class Service:
         #: submissions on the cluster, by folder name; the grading run (and lock) of each assignment with any there
         self.flying: dict[str, Flying] = {}
         self.held: dict[str, tuple] = {}
-        #: assignment -> ((bundle hash, policies.toml), the bundle scattered to the workers)
+        #: assignment -> ((bundle hash, policies.toml), the bundle's future on the cluster)
         self.bundles: dict[str, tuple] = {}
         self.stopping = False
         #: held while a ledger is read, changed and written, and its status published: the watcher thread notices
@@ -271,8 +271,10 @@ class Service:
             self.held.pop(assignment)[0].__exit__(None, None, None)
 
     def _shared(self, client, assignment: str):
-        """The bundle of `assignment` scattered to every worker: sent again when policies.toml changed, built again
-        (and the gradebook synced) only when source/ or the configuration changed since the last submission."""
+        """The bundle of `assignment` on the cluster (`grader.classrun.cluster.share`): sent again when policies.toml
+        changed, built again (and the gradebook synced) only when source/ or the configuration changed since the
+        last submission."""
+        from ..classrun.cluster import share
         from ..classrun.run import current_bundle
         from ..release import bundle
 
@@ -282,7 +284,7 @@ class Service:
         if known is None or known[0] != mark:
             if known is None or known[0][0] != bun["hash"]:
                 bun = current_bundle(self.course, [assignment])
-            known = self.bundles[assignment] = (mark, client.scatter([bun], broadcast=True, hash=False)[0])
+            known = self.bundles[assignment] = (mark, share(client, bun))
         return known[1]
 
     def grade(self, ledger: queue.Ledger, entry: queue.Entry) -> None:
