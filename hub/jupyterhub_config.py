@@ -8,6 +8,7 @@ Read from the environment (the Makefile's variables, with its defaults):
     HUB_EXCHANGE   /srv/nbgrader/exchange: nbgrader's exchange, shared by every user of the course
     HUB_IP, HUB_PORT             where the hub answers (127.0.0.1:8000)
     HUB_API_PORT, HUB_PROXY_API_PORT   the hub's and the proxy's internal ports on 127.0.0.1 (8081, 8001)
+    HUB_FORMGRADER_PORT          the course's shared formgrader's internal port on 127.0.0.1 (8002)
     NBGRADER_DB_URL              the gradebook's database, passed to the instructor's server when set
 
 Every user's server is `jupyterhub-singleuser` from the prefix, run as that Unix user (LocalProcessSpawner) in
@@ -20,7 +21,13 @@ roster command and the tests share), points JUPYTER_CONFIG_PATH at the role's fo
 - instructor: every nbgrader extension, on the course folder ~/optimization-setup (COURSE_ROOT), and the
   formgrader allowed in JupyterLab's iframe (instructor/jupyter_server_config.py: JupyterHub >= 4.1 sends
   `frame-ancestors 'none'`, which blanks it, jupyter/nbgrader#1870);
-- both: the shared exchange with the private exchange classes of grader/hub/exchange.py (common/nbgrader_config.py).
+- grader: a JupyterLab of their own without nbgrader (grader/jupyter_server_config.json, grader/labconfig/); they
+  grade in the course's shared formgrader, below;
+- all: the shared exchange with the private exchange classes of grader/hub/exchange.py (common/nbgrader_config.py).
+
+The course's shared formgrader is a service named after the course, run as the instructor, that the holders of the
+hub role `formgrade-<course>` (the instructor and the graders) may open at /services/<course>/formgrader; it refuses
+graders everything but grading (grader/hub/formgrader.py).
 
 The roster is read when the hub starts: restart it after `course roster` adds people.
 """
@@ -28,7 +35,7 @@ The roster is read when the hub starts: restart it after `course roster` adds pe
 import os
 from pathlib import Path
 
-from grader.hub.site import HubSite, read_roster
+from grader.hub.site import FORMGRADER_SERVICE, STAFF_ROLE, HubSite, read_roster
 
 c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
 
@@ -77,6 +84,7 @@ c.Spawner.pre_spawn_hook = pre_spawn_hook
 # instructor's environment and groups (theirs: every student's, to read submissions and release feedback), and
 # started again by JupyterHub if it exits. Not started before `course roster` has made the instructor's account.
 instructor = next((name for name, role in roles.items() if role == "instructor"), None)
+graders = sorted(name for name, role in roles.items() if role == "grader")
 try:
     live_folder = site.course_folder(instructor) if instructor else None
 except KeyError:
@@ -90,4 +98,27 @@ if live_folder is not None and live_folder.is_dir():
         "command": [str(site.python), "-m", "grader.live.service", *(
             ["--jobs", os.environ["HUB_GRADING_JOBS"]] if os.environ.get("HUB_GRADING_JOBS") else [])],
         "environment": {k: v for k, v in live_env.items() if k not in ("USER", "LOGNAME", "SHELL")},
+    }]
+    # The course's shared formgrader (nbgrader's one class, multiple graders: a service of the course's account that a
+    # hub role may open), run as the instructor on their course folder; grader/hub/formgrader.py refuses graders
+    # what only the instructor does. JUPYTERHUB_* come from the hub (its URL, prefix, OAuth client).
+    formgrader_env = site.formgrader_env(instructor)
+    c.JupyterHub.services.append({
+        "name": FORMGRADER_SERVICE,
+        "display": True,
+        "url": f"http://127.0.0.1:{os.environ.get('HUB_FORMGRADER_PORT') or 8002}",
+        "user": instructor,
+        "cwd": str(live_folder),
+        "command": [str(site.bin / "jupyterhub-singleuser")],
+        "environment": {k: v for k, v in formgrader_env.items() if k not in ("USER", "LOGNAME", "SHELL")},
+        "oauth_no_confirm": True,
+    })
+    # Who may open it: a role for the instructor and the graders, granting access to the service and the right to see
+    # it listed (the hub's Services menu). A role's members as loaded here replace those in the hub's database at every
+    # start, so a grader removed from the roster loses it (a group loaded by load_groups only ever gains members).
+    c.JupyterHub.load_roles = [{
+        "name": STAFF_ROLE,
+        "users": [instructor, *graders],
+        "scopes": [f"access:services!service={FORMGRADER_SERVICE}", "list:services",
+                   f"read:services!service={FORMGRADER_SERVICE}"],
     }]

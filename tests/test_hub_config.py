@@ -22,6 +22,18 @@ def test_the_example_roster_is_a_valid_roster():
     members = read_roster(HUB / "roster.example.csv")
     assert [m.role for m in members].count("instructor") == 1, f"example roster: {members}"
     assert Member("ada", "student", "Ada", "Lovelace") in members, f"example roster: {members}"
+    assert any(m.role == "grader" for m in members), f"the example roster shows no grader: {members}"
+
+
+def test_a_roster_takes_any_number_of_graders_and_still_one_instructor(tmp_path):
+    from grader.hub.site import graders_of
+
+    path = tmp_path / "roster.csv"
+    path.write_text("id,role\nada,student\nta1,grader\nta2,Grader\nprof,instructor\n")
+    assert graders_of(read_roster(path)) == ["ta1", "ta2"]
+    path.write_text("id,role\nada,student\nta1,grader\n")
+    with pytest.raises(ValueError, match="exactly one instructor"):
+        read_roster(path)
 
 
 def test_a_roster_without_names_is_a_roster_too(tmp_path):
@@ -57,12 +69,14 @@ def test_each_role_gets_its_config_folder_first_and_only_the_instructor_the_cour
     site = HubSite(Path("/opt/x"), Path("/srv/ex"))
     environ = {"NBGRADER_DB_URL": "postgresql://grader@db/course"}
     student, instructor = site.role_env("student", "root", environ), site.role_env("instructor", "root", environ)
-    for role, env in (("student", student), ("instructor", instructor)):
+    grader = site.role_env("grader", "root", environ)
+    for role, env in (("student", student), ("instructor", instructor), ("grader", grader)):
         paths = env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
         assert paths == [f"/opt/x/etc/jupyter/{role}", "/opt/x/etc/jupyter/common"], f"{role}: {paths}"
         assert env["PATH"].startswith("/opt/x/venv/bin:"), f"{role}'s PATH: {env['PATH']}"
         assert env["COURSE_EXCHANGE"] == "/srv/ex", f"{role}'s exchange: {env['COURSE_EXCHANGE']}"
-    assert "COURSE_ROOT" not in student and "NBGRADER_DB_URL" not in student, f"student env: {student}"
+    for role, env in (("student", student), ("grader", grader)):
+        assert "COURSE_ROOT" not in env and "NBGRADER_DB_URL" not in env, f"{role} env: {env}"
     assert instructor["COURSE_ROOT"] == "/root/optimization-setup", f"instructor env: {instructor}"
     assert instructor["NBGRADER_DB_URL"] == environ["NBGRADER_DB_URL"], "the database URL is not passed on"
     with pytest.raises(ValueError, match="unknown role"):
@@ -117,3 +131,45 @@ def test_collect_takes_the_students_own_latest_submission_over_a_later_forged_on
     assert collect._sort_by_timestamp(records)[0] is records[1], "collect chose a folder ben made in ada's name"
     collect.check_owner = False
     assert collect._sort_by_timestamp(records)[0] is records[2], "with check_owner off, nbgrader's choice changed"
+
+
+def test_the_shared_formgrader_runs_as_the_instructor_with_its_own_config_folder_first(monkeypatch):
+    site = HubSite(Path("/opt/x"), Path("/srv/ex"))
+    env = site.formgrader_env("root", {"NBGRADER_DB_URL": "postgresql://grader@db/course"})
+    folders = [f"/opt/x/etc/jupyter/{name}" for name in ("formgrader", "instructor", "common")]
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == folders, f"formgrader env: {env}"
+    assert env["COURSE_ROOT"] == "/root/optimization-setup" and env["NBGRADER_DB_URL"], f"formgrader env: {env}"
+    config = json.loads((HUB / "jupyter" / "formgrader" / "jupyter_server_config.json").read_text())
+    on = sorted(name for name, enabled in config["ServerApp"]["jpserver_extensions"].items() if enabled)
+    assert on == ["grader.hub.formgrader"], f"the course's formgrader service runs {on}"
+
+
+def test_a_grader_may_read_and_grade_and_nothing_else_the_instructor_everything(monkeypatch):
+    from grader.hub import formgrader
+
+    monkeypatch.setattr(formgrader, "instructor", lambda: "prof")
+    for handler, method in [("GradeHandler", "PUT"), ("CommentHandler", "PUT"), ("FlagSubmissionHandler", "POST"),
+                            ("GenerateFeedbackHandler", "POST"), ("ReleaseHandler", "GET"),
+                            ("SubmissionHandler", "GET")]:
+        assert formgrader.refusal(handler, method, "ta") is None, f"a grader was refused {method} {handler}"
+    for handler, method in [("ReleaseHandler", "POST"), ("CollectHandler", "POST"), ("AssignHandler", "POST"),
+                            ("UnReleaseHandler", "POST"), ("AssignmentHandler", "PUT"), ("StudentHandler", "PUT"),
+                            ("ReleaseAllFeedbackHandler", "POST"), ("AutogradeHandler", "POST"),
+                            ("HandlerOfALaterNbgrader", "POST")]:
+        why = formgrader.refusal(handler, method, "ta")
+        assert why and why.startswith("only the instructor, prof, may "), f"{method} {handler}: {why}"
+        assert formgrader.refusal(handler, method, "prof") is None, f"the instructor was refused {method} {handler}"
+    assert formgrader.refusal("SubmissionFilesHandler", "GET", "ta", "/formgrader/submissions/x/%2e%2e/gradebook.db")
+
+
+def test_every_formgrader_handler_of_nbgrader_is_guarded():
+    from nbgrader.server_extensions.formgrader import apihandlers, handlers
+    from nbgrader.server_extensions.formgrader.base import BaseHandler
+
+    from grader.hub.formgrader import REFUSED_ACTIONS, StaffGuard, guarded
+
+    routes = guarded([*handlers.default_handlers, *apihandlers.default_handlers])
+    open_ = [r[0] for r in routes if issubclass(r[1], BaseHandler) and not issubclass(r[1], StaffGuard)]
+    assert not open_, f"formgrader routes without the staff guard: {open_}"
+    names = {r[1].__name__ for r in routes}
+    assert set(REFUSED_ACTIONS) <= names, f"no such formgrader handler in nbgrader: {set(REFUSED_ACTIONS) - names}"

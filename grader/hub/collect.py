@@ -37,6 +37,8 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 class OwnerCheckedCollect(CourseFolderRoot, ExchangeCollect):
     """nbgrader's collect, without the submission folders that another user made in a student's name."""
 
+    instructor_only = "collect submissions"
+
     def _path_to_record(self, path):
         record = super()._path_to_record(path)
         try:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import re
 import stat
 
@@ -50,11 +51,27 @@ class CourseFolderRoot:
     nbgrader checks that every user can write the root (and release_assignment makes it 0777); here each command
     needs the course's folder instead, and says who makes it when it is missing."""
 
+    #: what only the course's instructor may do with this command, in words (None: every user of the course may)
+    instructor_only: str | None = None
+
     def ensure_root(self):
         course = os.path.join(self.root, self.coursedir.course_id)
         if not os.path.isdir(course):
             self.fail(f"The course's folder of the exchange, {course}, does not exist: the instructor creates it "
                       "with `sudo make roster` (hub/README.md)")
+        if self.instructor_only:
+            self.ensure_instructor(course)
+
+    def ensure_instructor(self, course: str) -> None:
+        """Fail, saying who may, unless this user owns the course's folder of the exchange (the instructor does).
+
+        Unix permissions refuse a grader or a student anyway (outbound/, inbound/ and feedback/ are the
+        instructor's); this says so in words before nbgrader's own "Permission denied" or an empty collect."""
+        owner_uid = os.stat(course).st_uid
+        if owner_uid != os.getuid():
+            owner = pwd.getpwuid(owner_uid).pw_name
+            self.fail(f"Only the course's instructor, {owner}, may {self.instructor_only}; {get_osusername()} is not "
+                      f"the instructor (teaching staff grade in the course's formgrader: hub/README.md)")
 
 
 class CourseList(CourseFolderRoot, ExchangeList):
@@ -67,7 +84,9 @@ class CourseFetchAssignment(CourseFolderRoot, ExchangeFetchAssignment):
 
 class StickyReleaseAssignment(CourseFolderRoot, ExchangeReleaseAssignment):
     """nbgrader's release, with the sticky bit put back on `inbound/` (nbgrader chmods it to 2733 each time), and
-    without making the exchange's root world-writable."""
+    without making the exchange's root world-writable; the instructor's alone."""
+
+    instructor_only = "release an assignment"
 
     def init_dest(self):
         super().init_dest()
@@ -141,6 +160,8 @@ class PrivateReleaseFeedback(CourseFolderRoot, ExchangeReleaseFeedback):
     terminal, started before a student was added must be restarted to have the new group; so for collect). A
     feedback file that cannot be given its student's group is withheld (mode 0600) and the command fails naming it.
     (nbgrader's own log line names the file it copies to, `<hash>-tmp.html`, before renaming it `<hash>.html`.)"""
+
+    instructor_only = "release feedback"
 
     def _sources(self) -> list[tuple[str, str]]:
         """(student id, feedback html) of the files nbgrader's copy_files will release."""

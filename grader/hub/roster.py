@@ -11,7 +11,8 @@ nothing. It
   password appended to a root-only file (0600) that it names; existing accounts keep theirs, and a home readable
   by others is made private;
 - puts the instructor in each student's own group, so released feedback can be readable by its student alone
-  (grader/hub/exchange.py);
+  (grader/hub/exchange.py); graders get an account and nothing else (no group, no right on the course folder or the
+  exchange): they grade in the course's shared formgrader, which runs as the instructor (grader/hub/formgrader.py);
 - sets up the instructor's course folder ~/optimization-setup (nbgrader_config.py, source/, release/ copied from
   this repository), owned by the instructor, mode 0700;
 - creates the exchange root (root's, 0755: no user may write there, fill it or take a future course's name; the

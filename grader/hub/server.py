@@ -38,6 +38,7 @@ class HubServer:
     def __init__(self, site: HubSite, roster: Path, state: Path, environ: dict | None = None):
         self.site, self.roster, self.state = site, Path(roster), Path(state)
         self.port, self.api_port, self.proxy_api_port = free_port(), free_port(), free_port()
+        self.formgrader_port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = self.state / "jupyterhub.log"
         self.environ = dict(environ if environ is not None else os.environ)
@@ -50,7 +51,8 @@ class HubServer:
         env = dict(self.environ, HUB_PREFIX=str(self.site.prefix), HUB_EXCHANGE=str(self.site.exchange),
                    HUB_STATE=str(self.state), HUB_ROSTER=str(self.roster), HUB_IP="127.0.0.1",
                    HUB_PORT=str(self.port), HUB_API_PORT=str(self.api_port),
-                   HUB_PROXY_API_PORT=str(self.proxy_api_port), PYTHONUNBUFFERED="1")
+                   HUB_PROXY_API_PORT=str(self.proxy_api_port), HUB_FORMGRADER_PORT=str(self.formgrader_port),
+                   PYTHONUNBUFFERED="1")
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen([str(self.site.bin / "jupyterhub"), "-f",
                                           str(self.site.prefix / "etc" / "jupyterhub_config.py")],

@@ -3,11 +3,14 @@
 One place for what must agree between the hub's configuration (hub/jupyterhub_config.py, which imports this
 module from the hub's environment), `course roster` (grader/hub/roster.py), `course hub-bench` and the hub tests:
 
-- the roster: `roster.csv`, header `id,role`, one row per Unix account, role `student` or `instructor`;
+- the roster: `roster.csv`, header `id,role`, one row per Unix account, role `student`, `grader` or `instructor`;
 - the prefix (`HUB_PREFIX`, /opt/optimization-setup): the hub's venv (Debian's python3, so every user can run it),
   the proxy, and the per-role Jupyter configuration in `etc/jupyter/<role>/` (from hub/jupyter/);
 - the exchange (`HUB_EXCHANGE`, /srv/nbgrader/exchange): the one nbgrader exchange every user of the course shares;
-- the instructor's course folder: `~/optimization-setup` in the instructor's home.
+- the instructor's course folder: `~/optimization-setup` in the instructor's home;
+- the course's shared formgrader: a JupyterHub service named after the course (`FORMGRADER_SERVICE`), run as the
+  instructor, which the hub lets the holders of `STAFF_ROLE` (the instructor and the graders) open
+  (grader/hub/formgrader.py).
 
 `HubSite.role_env` is the environment the hub adds to a user's server (its `pre_spawn_hook`), and
 `HubSite.run_as` runs a command as a user with that same environment, as a terminal on their server would.
@@ -30,7 +33,11 @@ DEFAULT_PREFIX = "/opt/optimization-setup"
 DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
 #: the instructor's course folder, in their home
 COURSE_FOLDER = "optimization-setup"
-ROLES = ("student", "instructor")
+ROLES = ("student", "grader", "instructor")
+#: the shared formgrader's JupyterHub service, named after the course as nbgrader's JupyterHub integration names it,
+#: and the hub role (nbgrader's group name) that may open it: the instructor and the graders
+FORMGRADER_SERVICE = COURSE_ID
+STAFF_ROLE = f"formgrade-{COURSE_ID}"
 #: Unix account names useradd accepts, without '+' (nbgrader's separator in submission names)
 _NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 #: what a user's processes find first on PATH: the hub's environment, then the system's
@@ -50,8 +57,10 @@ class Member:
 def read_roster(path: Path | str) -> list[Member]:
     """The members of `path` (CSV with header `id,role`, optionally `id,role,first_name,last_name`), in file order.
 
-    Raises ValueError naming the line for a bad header, id or role, a repeated id, or a roster without exactly one
-    instructor (one account owns the course's exchange folder and gradebook)."""
+    Roles: `student`, `grader` (teaching staff: any number; they grade in the course's shared formgrader and own
+    nothing of the course) and `instructor`. Raises ValueError naming the line for a bad header, id or role, a
+    repeated id, or a roster without exactly one instructor (one account owns the course's exchange folder and
+    gradebook)."""
     members: list[Member] = []
     with open(path, newline="") as fh:
         rows = csv.reader(fh)
@@ -68,7 +77,7 @@ def read_roster(path: Path | str) -> list[Member]:
                 raise ValueError(f"{path}:{line}: {ident!r} is not a Unix account name (lower-case letters, digits, "
                                  "- and _, at most 32 characters, starting with a letter or _)")
             if role not in ROLES:
-                raise ValueError(f"{path}:{line}: role {role!r} of {ident}; expected student or instructor")
+                raise ValueError(f"{path}:{line}: role {role!r} of {ident}; expected student, grader or instructor")
             if any(m.id == ident for m in members):
                 raise ValueError(f"{path}:{line}: {ident} is listed twice")
             members.append(Member(ident, role, first, last))
@@ -81,6 +90,10 @@ def read_roster(path: Path | str) -> list[Member]:
 
 def instructor_of(members: list[Member]) -> str:
     return next(m.id for m in members if m.role == "instructor")
+
+
+def graders_of(members: list[Member]) -> list[str]:
+    return [m.id for m in members if m.role == "grader"]
 
 
 def login_kwargs(name: str) -> dict:
@@ -160,10 +173,11 @@ class HubSite:
     def role_env(self, role: str, user: str, environ=None) -> dict[str, str]:
         """The variables the hub sets for `user`'s server (and that their commands need), by role.
 
-        Both roles: PATH starting with the hub's environment, JUPYTER_CONFIG_PATH with the role's folder before the
+        Every role: PATH starting with the hub's environment, JUPYTER_CONFIG_PATH with the role's folder before the
         common one (nbgrader's exchange, course id and private exchange classes), COURSE_EXCHANGE (which the
         course's own nbgrader_config.py also honours). The instructor also gets COURSE_ROOT (their course folder,
-        where the formgrader and nbgrader look) and NBGRADER_DB_URL when the hub has it."""
+        where the formgrader and nbgrader look) and NBGRADER_DB_URL when the hub has it; a grader gets neither (they
+        grade in the shared formgrader, `formgrader_env`). Raises ValueError for an unknown role."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r} of {user}; expected one of {ROLES}")
         environ = os.environ if environ is None else environ
@@ -177,6 +191,15 @@ class HubSite:
             env["COURSE_ROOT"] = str(self.course_folder(user))
             if environ.get("NBGRADER_DB_URL"):
                 env["NBGRADER_DB_URL"] = environ["NBGRADER_DB_URL"]
+        return env
+
+    def formgrader_env(self, instructor: str, environ=None) -> dict[str, str]:
+        """The environment of the course's shared formgrader service, run as `instructor` in their course folder:
+        the instructor's `user_env` with the `formgrader` configuration folder first (grader/hub/formgrader.py: the
+        formgrader alone, graders refused what only the instructor does), then the instructor's and the common one."""
+        env = self.user_env(instructor, "instructor", environ)
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(self.jupyter_config / "formgrader"),
+                                                      env["JUPYTER_CONFIG_PATH"]])
         return env
 
     def user_env(self, user: str, role: str, environ=None) -> dict[str, str]:
@@ -202,7 +225,7 @@ class HubSite:
     def nbgrader(self, user: str, role: str, *args: str, cwd: Path | str | None = None,
                  check: bool = True) -> subprocess.CompletedProcess:
         """`nbgrader ARGS` from the hub's environment, as `user` would run it in a terminal of their server (the
-        instructor in their course folder, a student in their home)."""
+        instructor in their course folder, a student or a grader in their home)."""
         if cwd is None and role == "instructor":
             cwd = self.course_folder(user)
         return self.run_as(user, role, [str(self.bin / "nbgrader"), *args], cwd=cwd, check=check)

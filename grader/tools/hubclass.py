@@ -1,6 +1,6 @@
 """A temporary class on this machine's hub set-up: real Unix accounts, the real exchange, every step run as its user.
 
-    klass = TemporaryClass(HubSite.from_env().prefix, ["a", "b"])  # accounts hubt-<random>-a, -b and -i
+    klass = TemporaryClass(HubSite.from_env().prefix, ["a", "b"])  # accounts hubt-<random>-a, -b, -g (grader), -i
     klass.create()                        # `course roster` on a roster of them, in a private folder
     klass.release("01_normalization")     # the instructor: nbgrader release_assignment
     klass.fetch(a, ...); klass.hand_in(a, ..., "solution"); klass.submit(a, ...)   # a student, as that student
@@ -28,9 +28,11 @@ from ..hub.site import HubSite
 
 
 class TemporaryClass:
-    """One instructor and students with unique account names, an exchange, a roster and passwords in `folder`."""
+    """One instructor, students and graders with unique account names, an exchange, a roster and passwords in
+    `folder`: `<tag>-<random>-<suffix>` for each student suffix, `-<suffix>` for each grader suffix, `-i`."""
 
-    def __init__(self, prefix: Path, suffixes: list[str], tag: str = "hubt", source: Path | None = None):
+    def __init__(self, prefix: Path, suffixes: list[str], tag: str = "hubt", source: Path | None = None,
+                 graders: tuple[str, ...] = ("g",)):
         from ..course import course_root
 
         self.folder = Path(tempfile.mkdtemp(prefix=f"{tag}-"))
@@ -40,10 +42,14 @@ class TemporaryClass:
         key = secrets.token_hex(3)
         self.instructor = f"{tag}-{key}-i"
         self.students = [f"{tag}-{key}-{s}" for s in suffixes]
+        self.graders = [f"{tag}-{key}-{g}" for g in graders]
+        if set(suffixes) & set(graders) or "i" in [*suffixes, *graders]:
+            raise ValueError(f"the suffixes of students {suffixes} and graders {graders} must differ, and not be i")
         self.roster = self.folder / "roster.csv"
         self.passwords_file = self.folder / "passwords.csv"
         self.roster.write_text("id,role,first_name,last_name\n"
                                + "".join(f"{s},student,{','.join(self.name(s))}\n" for s in self.students)
+                               + "".join(f"{g},grader,Grader,{g.rsplit('-', 1)[-1].upper()}\n" for g in self.graders)
                                + f"{self.instructor},instructor,,\n")
         self.roster.chmod(0o600)
         self.roster_output = ""  # what `course roster` printed, once create() has run
@@ -55,7 +61,11 @@ class TemporaryClass:
 
     @property
     def members(self) -> list[str]:
-        return [self.instructor, *self.students]
+        return [self.instructor, *self.students, *self.graders]
+
+    def role(self, user: str) -> str:
+        """`user`'s role in the roster: instructor, grader or student."""
+        return "instructor" if user == self.instructor else "grader" if user in self.graders else "student"
 
     @property
     def course_folder(self) -> Path:

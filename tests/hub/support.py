@@ -63,9 +63,8 @@ def stale_files(site) -> list[str]:
 
 
 def as_user(klass, user: str, command: str):
-    """A shell command as `user` (a student: their login's uid, groups and environment); the CompletedProcess."""
-    role = "instructor" if user == klass.instructor else "student"
-    return klass.site.run_as(user, role, ["/bin/sh", "-c", command], check=False)
+    """A shell command as `user` (their login's uid, groups and their role's environment); the CompletedProcess."""
+    return klass.site.run_as(user, klass.role(user), ["/bin/sh", "-c", command], check=False)
 
 
 @dataclass
@@ -170,3 +169,58 @@ def wait_for(condition, timeout: float, what: str):
             return found
         time.sleep(0.1)  # a poll of a file the grading service writes, with a deadline
     pytest.fail(f"waited {timeout:.0f} s for {what}")
+
+
+class Session:
+    """A user's browser without a browser: cookies, the hub's login form (PAM) and the XSRF header a page's scripts
+    send, over HTTP to the hub's public address."""
+
+    def __init__(self, hub):
+        import http.cookiejar
+        import urllib.request
+
+        self.hub, self.cookies = hub, http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def log_in(self, user: str, password: str, next_path: str) -> tuple[int, str, str]:
+        """Fill in and send the hub's login form, asking to go to `next_path` afterwards (OAuth included);
+        (status, final URL, body) of where the redirects end."""
+        import re
+        import urllib.parse
+
+        login = f"/hub/login?next={urllib.parse.quote(next_path)}"
+        _, _, page = self.request("GET", login)
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page)
+        assert xsrf, "the hub's login page has no _xsrf field"
+        form = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf.group(1)}).encode()
+        return self.request("POST", login, form, content_type="application/x-www-form-urlencoded")
+
+    def request(self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json",
+                timeout: float = 120) -> tuple[int, str, str]:
+        """(status, final URL, body as text) of `method path`, redirects followed, HTTP errors returned too; a
+        request that changes something carries the XSRF cookie of the server it goes to as X-XSRFToken, as
+        nbgrader's formgrader pages do."""
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.hub.base + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", content_type)
+        if method not in ("GET", "HEAD"):
+            xsrf = [c.value for c in self.cookies if c.name == "_xsrf" and path.startswith(c.path.rstrip("/"))]
+            if xsrf:
+                request.add_header("X-XSRFToken", xsrf[-1])
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.url, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.url, error.read().decode(errors="replace")
+
+    def json(self, method: str, path: str, body=None):
+        """The JSON answer of `method path` with `body` as JSON; fails the test on an HTTP error."""
+        import json
+
+        status, _, text = self.request(method, path, json.dumps(body).encode() if body is not None else
+                                       (b"" if method != "GET" else None))
+        assert status == 200, f"{method} {path}: HTTP {status}: {text[:500]}"
+        return json.loads(text)

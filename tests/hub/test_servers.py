@@ -86,6 +86,18 @@ def test_jupyterlab_hides_the_instructor_plugins_from_students_only(servers, hub
         assert "@jupyter/nbgrader:validate-assignment" not in disabled, f"{user} lost Validate"
 
 
+def test_a_graders_jupyterlab_has_no_nbgrader_of_its_own(servers, hub, klass, tokens):
+    """A grader grades in the course's shared formgrader (test_graders.py); their own server has no course."""
+    g = klass.graders[0]
+    status, _, body = hub.get(f"/user/{g}/lab", tokens[g])
+    assert status == 200, f"/user/{g}/lab: HTTP {status}"
+    disabled = _page_config(body).get("disabledExtensions", [])
+    assert "@jupyter/nbgrader" in disabled, f"a grader's JupyterLab shows nbgrader's panels: disabled {disabled}"
+    for path in ("formgrader", "formgrader/api/assignments", "assignments?course_id=optimization-setup"):
+        status, _, _ = hub.get(f"/user/{g}/{path}", tokens[g])
+        assert status in (403, 404), f"a grader's own server answers /{path} with HTTP {status}"
+
+
 def test_a_students_token_does_not_open_another_users_server(servers, hub, klass, tokens):
     a, b = klass.students
     for target in (b, klass.instructor):
