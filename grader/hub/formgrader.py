@@ -17,9 +17,12 @@ instructor's powers to the instructor, on the server, whatever a browser sends:
   only what grading changes: `GRADER_MAY` (a grade's manual score and extra credit, a comment, a submission's flag,
   and generating feedback from the gradebook, which the instructor then releases). Anything else the formgrader
   offers (generate or edit an assignment, release or unrelease it, collect, autograde, release feedback, change a
-  student) answers HTTP 403 with `{"success": false, "error": <why>, "message": <why>}`, before nbgrader's handler
-  runs; a request that changes something on a route a later nbgrader adds is refused to graders until listed here
-  (an allow-list).
+  student) is refused before nbgrader's handler runs, with the reason: one of nbgrader's actions (`ACTIONS`: its
+  pages press a button and read `{"success": ..., "error": ...}` from an HTTP 200, showing only a generic "There
+  was an error" on any other status) answers as nbgrader answers an action that failed, `{"success": false,
+  "error": <why>, "log": <why>}`, so the grader reads why in the formgrader's error dialog; any other request
+  answers HTTP 403 with `{"success": false, "error": <why>, "message": <why>}`. A request that changes something on
+  a route a later nbgrader adds is refused to graders until listed here (an allow-list).
 - Jupyter Server's own APIs (contents, files, kernels, sessions, terminals, nbconvert, ...) are refused to graders
   altogether by `grader.hub.staff_authorizer.StaffAuthorizer` (a process of the instructor's: raw files of the
   course folder, a kernel or a shell would be the instructor's powers); the service also runs without terminals or
@@ -32,6 +35,7 @@ exchange's outbound and inbound, so nbgrader's own commands in a grader's termin
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import urllib.parse
@@ -44,6 +48,9 @@ GRADER_MAY = {
     ("GenerateAllFeedbackHandler", "POST"),  # feedback pages from the gradebook, in the course folder: the
     ("GenerateFeedbackHandler", "POST"),     # instructor's release_feedback sends them to the students
 }
+#: nbgrader's formgrader handlers that run an action and answer its outcome as `{"success", "error", "log"}`
+ACTIONS = {"AssignHandler", "UnReleaseHandler", "ReleaseHandler", "CollectHandler", "AutogradeHandler",
+           "ReleaseAllFeedbackHandler", "ReleaseFeedbackHandler"}
 #: what a refused request would have done, in words, by handler class
 REFUSED_ACTIONS = {
     "AssignHandler": "generate an assignment (release/)",
@@ -82,8 +89,8 @@ def refusal(handler: str, method: str, user: str, path: str = "") -> str | None:
 
 
 class StaffGuard:
-    """Mixed in before each of nbgrader's formgrader handlers: a grader's request that `refusal` names ends with
-    HTTP 403 and the reason, as JSON, before the handler runs."""
+    """Mixed in before each of nbgrader's formgrader handlers: a grader's request that `refusal` names ends, before
+    the handler runs, with the reason: as a failed action of nbgrader's (`ACTIONS`), else HTTP 403."""
 
     async def prepare(self):
         await super().prepare()  # Jupyter Server resolves the hub's user here (and sends strangers to log in)
@@ -93,9 +100,13 @@ class StaffGuard:
         if why:
             self.log.warning("formgrader: refused %s %s to %s", self.request.method, self.request.path,
                              self.current_user.username)
-            self.set_status(403)
-            self.set_header("Content-Type", "application/json")
-            self.finish({"success": False, "error": why, "message": why})
+            if type(self).__name__ in ACTIONS and self.request.method == "POST":
+                # as nbgrader's own handlers write an action's outcome (text its pages JSON.parse)
+                self.finish(json.dumps({"success": False, "error": why, "log": why}))
+            else:
+                self.set_status(403)
+                self.set_header("Content-Type", "application/json")
+                self.finish(json.dumps({"success": False, "error": why, "message": why}))
 
 
 def guarded(handlers: list[tuple]) -> list[tuple]:

@@ -100,14 +100,31 @@ def test_a_grader_grades_a_written_answer_by_hand_and_the_score_reaches_the_stud
 ])
 def test_the_formgrader_refuses_a_grader_what_only_the_instructor_does_saying_so(staff, klass, cycle, method, path,
                                                                                  words):
+    """An action (a button of nbgrader's pages) fails as nbgrader's own failures do, `success` false with the
+    reason, which the page shows; any other request is HTTP 403 with the reason."""
+    import json
+
+    from nbgrader.api import Gradebook
+
     outbound = klass.site.course_exchange / "outbound" / A
-    before = (outbound.stat().st_mtime_ns, sorted(p.name for p in outbound.iterdir()))
+    gradebook = f"sqlite:///{klass.course_folder / 'gradebook.db'}"
+
+    def state():
+        """The released assignment, the collected submissions and the due date."""
+        with Gradebook(gradebook) as gb:
+            duedate = gb.find_assignment(A).duedate
+        collected = sorted((p.parent.name, p.stat().st_mtime_ns) for p in (klass.course_folder / "submitted").glob(
+            f"*/{A}"))
+        return outbound.stat().st_mtime_ns, sorted(p.name for p in outbound.iterdir()), collected, duedate
+
+    before = state()
     body = b'{"duedate_notimezone": "2031-01-01T00:00:00", "duedate_timezone": "+0000"}' if method == "PUT" else b""
     status, _, text = staff.request(method, FORMGRADER + path, body)
-    assert status == 403, f"{method} {path} as a grader: HTTP {status} {text[:300]}"
-    assert f"only the instructor, {klass.instructor}, may {words}" in text, f"the refusal does not say why: {text}"
-    assert (outbound.stat().st_mtime_ns, sorted(p.name for p in outbound.iterdir())) == before, \
-        f"the released {A} changed after a refused {method} {path}"
+    assert status == (200 if method == "POST" else 403), f"{method} {path} as a grader: HTTP {status} {text[:300]}"
+    answer = json.loads(text)
+    assert answer["success"] is False, f"{method} {path} as a grader succeeded: {text[:300]}"
+    assert f"only the instructor, {klass.instructor}, may {words}" in answer["error"], f"no reason given: {text}"
+    assert state() == before, f"{A}'s release, submissions or due date changed after a refused {method} {path}"
 
 
 def test_the_formgrader_service_gives_a_grader_no_file_kernel_or_terminal_of_the_instructors(staff, hub, klass,
