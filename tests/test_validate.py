@@ -9,7 +9,11 @@ the other way), and every correct scenario validates with success. See grader/pl
 
 `nbgrader validate` runs once per assignment over every notebook of its catalogue (a kernel per notebook, as the
 button starts one); nbgrader 0.9.6 has no JSON output, so its report is read back cell by cell by matching the
-source it prints with the cells of the notebooks written here.
+source it prints with the cells of the notebooks written here. Over the catalogue, the kernels are forked from
+grading's warm kernel (`--ValidateExecute.kernel_manager_class`, the sandboxed launcher of grader.plugins.kernel)
+instead of started cold: the same ipykernel runs the same cells, about 1.5 s of CPU sooner each, over some 180
+notebooks. Which cells fail is Validate's logic, not the launcher's: the plain kernel of the button is what
+`test_validate_reports_input_in_a_solution_cell` runs, the untouched solution with it.
 """
 
 from __future__ import annotations
@@ -51,10 +55,15 @@ def _cell_names(nb: nbformat.NotebookNode) -> dict[str, str]:
             for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
 
 
-def validate(course: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict[str, Report]:
+#: what makes `nbgrader validate` fork its kernels from grading's warm kernel (see the module's docstring)
+WARM = "--ValidateExecute.kernel_manager_class=grader.plugins.kernel.CourseKernelManager"
+
+
+def validate(course: Path, notebooks: dict[str, nbformat.NotebookNode], warm: bool = False) -> dict[str, Report]:
     """name -> Report: writes each notebook to course/validate/<name>.ipynb and runs ONE `nbgrader validate` on all.
 
-    Runs in the course folder, so nbgrader reads the course's nbgrader_config.py, as the Validate button does.
+    Runs in the course folder, so nbgrader reads the course's nbgrader_config.py, as the Validate button does;
+    `warm` forks the kernels from grading's warm kernel.
     """
     folder = course / "validate"
     folder.mkdir(exist_ok=True)
@@ -63,7 +72,8 @@ def validate(course: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict[
         paths[name] = folder / f"{name}.ipynb"
         nbformat.write(nb, paths[name])
     # unbuffered, stdout and stderr in one stream: the log line naming a notebook comes before its report
-    proc = subprocess.run([NBGRADER, "validate", *map(str, paths.values())], cwd=course, text=True,
+    proc = subprocess.run([NBGRADER, "validate", *([WARM] if warm else []), *map(str, paths.values())], cwd=course,
+                          text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     sections = re.split(r"^\[ValidateApp \| INFO\] Validating '(.+)'$", proc.stdout, flags=re.M)
     by_path = {Path(p).resolve(): text for p, text in zip(sections[1::2], sections[2::2])}
@@ -81,13 +91,26 @@ def validate(course: Path, notebooks: dict[str, nbformat.NotebookNode]) -> dict[
     return reports
 
 
+_courses: dict[str, Path] = {}
+
+
+def course_of(assignment: str, tmp_path_factory) -> Path:
+    """A throw-away course with `assignment`'s release generated and the course's nbgrader_config.py, once per
+    test process."""
+    if assignment not in _courses:
+        _courses[assignment] = make_course(tmp_path_factory.mktemp(f"validate-{assignment}") / "course", [assignment])
+    return _courses[assignment]
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    """A throw-away course with every assignment's release generated, and the course's nbgrader_config.py."""
-    return make_course(tmp_path_factory.mktemp("validate") / "course", ASSIGNMENTS)
+    return course_of(ASSIGNMENTS[0], tmp_path_factory)
 
 
-pytestmark = pytest.mark.xdist_group("validate")
+def _by_assignment():
+    """Each assignment's catalogue in the xdist group of its grading (tests/test_catalogue.py), so that the two
+    workers share the catalogues."""
+    return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in ASSIGNMENTS]
 
 
 def test_validation_runs_as_grading_does_under_the_course_config():
@@ -133,15 +156,19 @@ def test_validate_starts_another_kernel_when_one_dies_before_it_replies(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group(ASSIGNMENTS[0])
 def test_validate_reports_input_in_a_solution_cell(course):
-    """input() fails in the grading kernel (no stdin), and the feedback shows it: Validate must not say Success."""
+    """input() fails in the grading kernel (no stdin), and the feedback shows it: Validate must not say Success.
+    The untouched solution, in the same run of the button's plain kernels, validates with success."""
     from grader.tools.scenarios import example_notebook
 
     assignment = ASSIGNMENTS[0]
     nb = example_notebook(course, assignment, "solution")
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
     cell.source += "\n\nanswer = input('Which learning rate? ')\n"
-    report = validate(course, {"input_in_solution": nb})["input_in_solution"]
+    reports = validate(course, {"input_in_solution": nb, "solution": example_notebook(course, assignment, "solution")})
+    assert reports["solution"].success, f"the solution, in a plain kernel: {reports['solution']}"
+    report = reports["input_in_solution"]
     grade_id = cell.metadata.nbgrader.grade_id
     assert not report.success, (f"Validate said Success on a notebook whose cell {grade_id} calls input():\n"
                                 f"{report.text}")
@@ -150,15 +177,16 @@ def test_validate_reports_input_in_a_solution_cell(course):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_validate_agrees_with_grading_on_the_fixture_catalogue(course, assignment):
+@pytest.mark.parametrize("assignment", _by_assignment())
+def test_validate_agrees_with_grading_on_the_fixture_catalogue(assignment, tmp_path_factory):
     """Every scenario: the test cells Validate fails are among those it loses; correct ones validate with success."""
     from grader.tools.scenarios import example_notebook, scenarios
 
+    course = course_of(assignment, tmp_path_factory)
     found = scenarios(assignment, FIXTURES / assignment)
     notebooks = {s.name: s.notebook(course) for s in found}
     notebooks["solution"] = example_notebook(course, assignment, "solution")
-    reports = validate(course, notebooks)
+    reports = validate(course, notebooks, warm=True)
     test_cells = {c.metadata.nbgrader.grade_id for c in notebooks["solution"].cells
                   if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")}
     wrong = []
