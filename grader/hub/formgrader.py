@@ -20,7 +20,7 @@ instructor's powers to the instructor, on the server, whatever a browser sends:
   student) is refused before nbgrader's handler runs, with the reason: one of nbgrader's actions (`ACTIONS`: its
   pages press a button and read `{"success": ..., "error": ...}` from an HTTP 200, showing only a generic "There
   was an error" on any other status) answers as nbgrader answers an action that failed, `{"success": false,
-  "error": <why>, "log": <why>}`, so the grader reads why in the formgrader's error dialog; any other request
+  "error": <why>, "log": ""}`, so the grader reads why in the formgrader's error dialog; any other request
   answers HTTP 403 with `{"success": false, "error": <why>, "message": <why>}`. A request that changes something on
   a route a later nbgrader adds is refused to graders until listed here (an allow-list).
 - Jupyter Server's own APIs (contents, files, kernels, sessions, terminals, nbconvert, ...) are refused to graders
@@ -73,7 +73,7 @@ def instructor() -> str:
 def refusal(handler: str, method: str, user: str, path: str = "") -> str | None:
     """Why `user` may not send `method` for `path` (the URL's path) to nbgrader's formgrader handler class `handler`,
     or None when they may: `refusal("ReleaseHandler", "POST", "ta")`, run as prof, is "only the instructor, prof, may
-    release an assignment to the students; ta is a grader: ..."."""
+    release an assignment to the students.\nta is a grader: ..."."""
     if user == instructor():
         return None
     segments = urllib.parse.unquote(path).split("/")
@@ -84,8 +84,9 @@ def refusal(handler: str, method: str, user: str, path: str = "") -> str | None:
     if method in ("GET", "HEAD", "OPTIONS") or (handler, method) in GRADER_MAY:
         return None
     action = REFUSED_ACTIONS.get(handler, f"use {handler} with {method}")
-    return (f"only the instructor, {instructor()}, may {action}; {user} is a grader: graders read every submission, "
-            "grade and comment, flag, and generate feedback, which the instructor releases")
+    # two lines: nbgrader's error dialog shows the reason in a <pre>
+    return (f"only the instructor, {instructor()}, may {action}.\n{user} is a grader: graders read every submission, "
+            "grade and comment, flag, and generate feedback, which the instructor releases.")
 
 
 class StaffGuard:
@@ -102,7 +103,7 @@ class StaffGuard:
                              self.current_user.username)
             if type(self).__name__ in ACTIONS and self.request.method == "POST":
                 # as nbgrader's own handlers write an action's outcome (text its pages JSON.parse)
-                self.finish(json.dumps({"success": False, "error": why, "log": why}))
+                self.finish(json.dumps({"success": False, "error": why, "log": ""}))
             else:
                 self.set_status(403)
                 self.set_header("Content-Type", "application/json")
