@@ -10,7 +10,8 @@ hub/jupyter/common/nbgrader_config.py selects through `ExchangeFactory`, close t
 
 Every class here also checks the course's own folder of the exchange instead of nbgrader's world-writable root
 (`CourseFolderRoot`): the root is root's, 0755, and `course roster` creates each course's folder, owned by the
-course's instructor, so no user can fill the root or take a future course's name.
+course's instructor, so no user can fill the root or take a future course's name; that folder is 0750 with the
+course's group, so a user who is not in the course is told so instead of listing, fetching or submitting.
 
 - `StickyReleaseAssignment`: `inbound/` keeps its sticky bit (3733): only its owner removes or renames an entry.
 - `PrivateSubmit`: the submission folder ends up 0770 and its files 0640, group the student's own, which
@@ -59,6 +60,9 @@ class CourseFolderRoot:
         if not os.path.isdir(course):
             self.fail(f"The course's folder of the exchange, {course}, does not exist: the instructor creates it "
                       "with `sudo make roster` (hub/README.md)")
+        if not os.access(course, os.R_OK | os.X_OK):
+            self.fail(f"{get_osusername()} is not in the course {self.coursedir.course_id}: its folder of the "
+                      f"exchange, {course}, is for the course's members only (its instructor adds you to the roster)")
         if self.instructor_only:
             self.ensure_instructor(course)
 

@@ -17,15 +17,18 @@ nothing. It
   this repository), owned by the instructor, mode 0700;
 - creates the exchange root (root's, 0755: no user may write there, fill it or take a future course's name; the
   course's exchange classes, grader/hub/exchange.py, check the course's folder instead of nbgrader's 0777 root) and
-  the course's folders in it, owned by the instructor as nbgrader requires:
-  `outbound` 0755, `inbound` 3733 (write-only for students, set-gid as nbgrader makes it, and sticky so no
-  student can rename or delete another's submission), `feedback` 0711;
+  the course's folders in it, owned by the instructor as nbgrader requires: the course's own folder 0750 with the
+  course's group (`--course-group`, default `nbgrader-<course id>`, created if missing, every member of the roster
+  added to it), so an account that is not in the course cannot list, fetch or submit to it; in it `outbound` 0755,
+  `inbound` 3733 (write-only for students, set-gid as nbgrader makes it, and sticky so no student can rename or
+  delete another's submission), `feedback` 0711;
 - records the assignments and the students in the gradebook with nbgrader's Gradebook API, run as the instructor
   from the hub's environment, so the gradebook belongs to them (or NBGRADER_DB_URL's database when set).
 """
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import pwd
@@ -36,10 +39,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .site import COURSE_FOLDER, COURSE_ID, HubSite, Member, instructor_of, private_group, read_roster
+from .site import COURSE_FOLDER, COURSE_GROUP, COURSE_ID, HubSite, Member, instructor_of, private_group, read_roster
 
-#: exchange folders nbgrader's release makes, with the modes this course keeps (see the module docstring)
-EXCHANGE_FOLDERS = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
+#: exchange folders nbgrader's release makes, with the modes this course keeps (see the module docstring); the
+#: course's own folder ("") has the course's group, the others the instructor's
+EXCHANGE_FOLDERS = {"": 0o750, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
 EXCHANGE_ROOT_MODE = 0o755
 #: what the instructor's course folder starts from
 COURSE_FILES = ("nbgrader_config.py", "source", "release")
@@ -61,8 +65,10 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) -> list[tuple[str, object]]:
-    """(what will be done, a function doing it) for everything not yet in place, in order.
+def plan(members: list[Member], site: HubSite, source: Path, passwords: Path,
+         course_group: str = COURSE_GROUP) -> list[tuple[str, object]]:
+    """(what will be done, a function doing it) for everything not yet in place, in order; `course_group` is the Unix
+    group of the course's members, which alone may enter the course's folder of the exchange.
 
     Raises ValueError when an existing account cannot be part of the course as it is (a student or the instructor
     without a group of their own)."""
@@ -90,6 +96,13 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) ->
         steps.append((f"add {instructor} to the own group of {len(missing_groups)} student(s) (private feedback)",
                       lambda: subprocess.run(["usermod", "--append", "--groups", ",".join(missing_groups),
                                               instructor], check=True)))
+    if not _group_exists(course_group):
+        steps.append((f"create the course's group {course_group}", lambda: subprocess.run(
+            ["groupadd", course_group], check=True, capture_output=True, text=True)))
+    outside = [m.id for m in members if m.id not in known or not _member_of(m.id, course_group)]
+    if outside:
+        steps.append((f"add {len(outside)} member(s) to the course's group {course_group} (the course's folder of the "
+                      f"exchange is theirs alone)", lambda: add_to_group(outside, course_group)))
     home = pwd.getpwnam(instructor).pw_dir if instructor in known else f"/home/{instructor}"  # useradd's default
     root = Path(home) / COURSE_FOLDER
     if not root.exists():
@@ -98,14 +111,37 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path) ->
     elif root.owner() != instructor or _mode(root) != 0o700:
         steps.append((f"give the course folder {root} to {instructor}, mode 0700 (contents left as they are)",
                       lambda: _own(root, instructor, 0o700)))
-    exchange = exchange_changes(site, instructor if instructor in known else None)
+    exchange = exchange_changes(site, instructor if instructor in known else None, course_group)
     if exchange:
         steps.append((f"set up the exchange {site.exchange}: " + "; ".join(exchange),
-                      lambda: set_up_exchange(site, instructor)))
+                      lambda: set_up_exchange(site, instructor, course_group)))
     steps.append((f"record the assignments and {len(students)} student(s) in the gradebook, as {instructor} "
                   f"({'NBGRADER_DB_URL' if os.environ.get('NBGRADER_DB_URL') else 'gradebook.db in ' + str(root)})",
                   lambda: record_as_instructor(site, instructor, student_rows)))
     return steps
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _member_of(user: str, group: str) -> bool:
+    """Whether `user` is in `group` (a supplementary member or by their primary group); False for a missing group."""
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        return False
+    return gid in os.getgrouplist(user, pwd.getpwnam(user).pw_gid)
+
+
+def add_to_group(names: list[str], group: str) -> None:
+    """usermod --append each of `names` to `group` (their other groups kept)."""
+    for name in names:
+        subprocess.run(["usermod", "--append", "--groups", group, name], check=True)
 
 
 def _in_group(user: str, owner: str) -> bool:
@@ -174,7 +210,7 @@ def copy_course(source: Path, instructor: str) -> Path:
     return root
 
 
-def exchange_changes(site: HubSite, instructor: str | None) -> list[str]:
+def exchange_changes(site: HubSite, instructor: str | None, course_group: str = COURSE_GROUP) -> list[str]:
     """What `set_up_exchange` would change, in words (empty when all is in place)."""
     changes = []
     if not site.exchange.is_dir():
@@ -185,13 +221,16 @@ def exchange_changes(site: HubSite, instructor: str | None) -> list[str]:
         path = site.course_exchange / name
         if not path.is_dir():
             changes.append(f"create {path} ({oct(mode)})")
-        elif instructor is None or path.owner() != instructor or _mode(path) != mode:
-            changes.append(f"{path} {instructor}'s, {oct(mode)}")
+        elif instructor is None or path.owner() != instructor or _mode(path) != mode or (
+                name == "" and (not _group_exists(course_group) or path.stat().st_gid != grp.getgrnam(
+                    course_group).gr_gid)):
+            changes.append(f"{path} {instructor}'s, {oct(mode)}" + (f", group {course_group}" if name == "" else ""))
     return changes
 
 
-def set_up_exchange(site: HubSite, instructor: str) -> None:
-    """The exchange root (root's, 0755) and the course's folders in it (the instructor's, EXCHANGE_FOLDERS)."""
+def set_up_exchange(site: HubSite, instructor: str, course_group: str = COURSE_GROUP) -> None:
+    """The exchange root (root's, 0755) and the course's folders in it (the instructor's, EXCHANGE_FOLDERS; the
+    course's own folder with the group `course_group`)."""
     site.exchange.parent.mkdir(parents=True, exist_ok=True)
     site.exchange.mkdir(exist_ok=True)
     os.chown(site.exchange, 0, 0)
@@ -200,6 +239,9 @@ def set_up_exchange(site: HubSite, instructor: str) -> None:
         path = site.course_exchange / name
         path.mkdir(exist_ok=True)
         _own(path, instructor, mode)
+        if name == "":
+            os.chown(path, -1, grp.getgrnam(course_group).gr_gid)
+            path.chmod(mode)
 
 
 def record_as_instructor(site: HubSite, instructor: str, students: list[Member]) -> None:
@@ -248,6 +290,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", type=Path, default=None,
                         help="the course repository to copy the course folder from (default: the one around the "
                              "working directory)")
+    parser.add_argument("--course-group", default=COURSE_GROUP,
+                        help="the Unix group of the course's members, which alone may enter its folder of the "
+                             "exchange (default %(default)s; created if missing)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done, do nothing")
 
 
@@ -264,7 +309,7 @@ def run(args) -> int:
     members = read_roster(args.roster)
     if site.missing():
         raise RuntimeError(site.missing())
-    steps = plan(members, site, source, passwords)
+    steps = plan(members, site, source, passwords, args.course_group)
     print(f"course roster {args.roster}: {len(members)} member(s); instructor {instructor_of(members)}; "
           f"exchange {site.exchange}\n" + "\n".join(f"- {text}" for text, _ in steps))
     if args.dry_run:

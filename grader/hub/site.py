@@ -38,6 +38,9 @@ ROLES = ("student", "grader", "instructor")
 #: and the hub role (nbgrader's group name) that may open it: the instructor and the graders
 FORMGRADER_SERVICE = COURSE_ID
 STAFF_ROLE = f"formgrade-{COURSE_ID}"
+#: the Unix group of the course's members (nbgrader's name for a course's students on JupyterHub): the course's folder
+#: of the exchange is theirs alone (`course roster --course-group` names another)
+COURSE_GROUP = f"nbgrader-{COURSE_ID}"
 #: Unix account names useradd accepts, without '+' (nbgrader's separator in submission names)
 _NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 #: what a user's processes find first on PATH: the hub's environment, then the system's

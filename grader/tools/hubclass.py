@@ -45,6 +45,7 @@ class TemporaryClass:
         self.graders = [f"{tag}-{key}-{g}" for g in graders]
         if set(suffixes) & set(graders) or "i" in [*suffixes, *graders]:
             raise ValueError(f"the suffixes of students {suffixes} and graders {graders} must differ, and not be i")
+        self.course_group = f"{tag}-{key}-course"  # the course's Unix group: this class's alone
         self.roster = self.folder / "roster.csv"
         self.passwords_file = self.folder / "passwords.csv"
         self.roster.write_text("id,role,first_name,last_name\n"
@@ -75,6 +76,7 @@ class TemporaryClass:
         """`course roster` on this class, as root, run as a command (python -m grader.cli) from this repository."""
         cmd = [sys.executable, "-m", "grader.cli", "roster", str(self.roster), "--prefix", str(self.site.prefix),
                "--exchange", str(self.site.exchange), "--passwords", str(self.passwords_file),
+               "--course-group", self.course_group,
                "--source", str(self.source)]
         env = dict(os.environ, PYTHONPATH=str(self.source))
         return subprocess.run(cmd, cwd=self.source, env=env, capture_output=True, text=True, timeout=600)
@@ -151,9 +153,12 @@ class TemporaryClass:
         return sorted((self.student_folder(student, assignment) / "feedback").glob("*/*.html"))
 
     def remove(self) -> list[str]:
-        """Remove every account (home and group) and the folder; what could not be removed."""
+        """Remove every account (home and group), the course's group and the folder; what could not be removed."""
         from ..hub.roster import remove_accounts
 
         problems = remove_accounts(self.members)
+        done = subprocess.run(["groupdel", self.course_group], capture_output=True, text=True)
+        if done.returncode not in (0, 6):  # 6: no such group (create() never ran)
+            problems.append(f"groupdel {self.course_group}: {done.stderr.strip()}")
         shutil.rmtree(self.folder, ignore_errors=True)
         return problems

@@ -85,3 +85,28 @@ def test_inbound_keeps_its_sticky_bit_after_the_instructor_releases(klass, cycle
 
     mode = stat.S_IMODE((klass.site.course_exchange / "inbound").stat().st_mode)
     assert mode == 0o3733, f"inbound is {oct(mode)} after release_assignment (nbgrader's own release makes it 0o2733)"
+
+
+@pytest.fixture(scope="module")
+def outsider(klass):
+    """An account of the machine that is not on the course's roster (a student of another course, say)."""
+    from grader.hub.roster import create_accounts, remove_accounts
+
+    name = klass.instructor[:-1] + "x"  # hubt-<key>-x, unique like the class's own
+    create_accounts([name], klass.folder / "outsider-password.csv")
+    try:
+        yield name
+    finally:
+        assert not remove_accounts([name]), f"could not remove {name}"
+
+
+def test_an_account_outside_the_course_cannot_list_fetch_or_submit_to_it(klass, cycle, outsider):
+    course = klass.site.course_exchange
+    for command in (f"ls {q(course)}", f"ls {q(course / 'outbound' / A)}",
+                    f"mkdir {q(course / 'inbound' / f'{outsider}+{A}+2026-01-01 00:00:00.000000 UTC')}"):
+        assert "Permission denied" in _refused(klass, outsider, command), f"{outsider} could run `{command}`"
+    work = f"optimization-setup/{A}"
+    for command in ("nbgrader list", f"nbgrader fetch_assignment {A}",
+                    f"mkdir -p {work} && echo '{{}}' > {work}/{A}.ipynb && nbgrader submit {A}"):
+        err = _refused(klass, outsider, command)
+        assert f"{outsider} is not in the course optimization-setup" in err, f"`{command}` as an outsider: {err[-500:]}"

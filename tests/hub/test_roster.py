@@ -62,11 +62,20 @@ def test_the_instructors_course_folder_is_theirs_alone(klass):
 def test_exchange_folders_have_the_modes_that_keep_students_apart(klass):
     ex = klass.site.exchange
     assert (ex.stat().st_uid, _mode(ex)) == (0, 0o755), f"exchange root {oct(_mode(ex))}, want root's 0o755 (no user writes there)"
-    want = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
+    want = {"": 0o750, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
     for name, mode in want.items():
         path = klass.site.course_exchange / name
         assert path.owner() == klass.instructor, f"{path} belongs to {path.owner()}, not the instructor"
         assert _mode(path) == mode, f"{path} is {oct(_mode(path))}, want {oct(mode)}"
+    course = klass.site.course_exchange
+    assert course.group() == klass.course_group, f"{course}'s group is {course.group()}, not the course's"
+
+
+def test_every_member_and_only_they_are_in_the_courses_group(klass):
+    gid = grp.getgrnam(klass.course_group).gr_gid
+    for user in klass.members:
+        assert gid in os.getgrouplist(user, pwd.getpwnam(user).pw_gid), f"{user} is not in the course's group"
+    assert set(grp.getgrgid(gid).gr_mem) == set(klass.members), f"the course's group: {grp.getgrgid(gid).gr_mem}"
 
 
 def test_instructor_is_in_each_students_group_for_private_feedback(klass):
