@@ -14,10 +14,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, DottedObjectName, Integer, List, Type, Unicode
 
 from . import sandbox
 from helpers.transcript import ENV as TRANSCRIPT_ENV
@@ -106,8 +109,62 @@ def warm_up() -> None:
     shutil.rmtree(km._kernel_dir, ignore_errors=True)
 
 
+class CourseKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel has answered and its IOPub is seen to be connected.
+
+    jupyter_client 8.10's `wait_for_ready` sends `kernel_info_request` until a reply comes with some IOPub message
+    within 0.2 s after it, then drains IOPub until it has been silent for 0.2 s: at least 0.2 s of waiting per
+    kernel start, 0.4 s when the first IOPub message is late, on every graded notebook. Here the condition is
+    exact: the reply, and the kernel's `status: idle` on IOPub for that same request (ipykernel publishes one for
+    every request), which proves IOPub connected. A request whose idle never arrives (IOPub was not connected yet)
+    is sent again after `IOPUB_WAIT` seconds, as jupyter_client does. Earlier attempts' messages stay queued; nbclient
+    reads only the messages of its own requests."""
+
+    #: seconds to wait for a request's idle status on IOPub after its reply before asking again
+    IOPUB_WAIT = 0.2
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        """Raises RuntimeError when the kernel dies first or does not answer within `timeout` seconds."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            reply = await self._message_of(self.shell_channel, request, "kernel_info_reply", min(1.0, _left(deadline)))
+            if reply is not None and await self._message_of(self.iopub_channel, request, "status",
+                                                            min(self.IOPUB_WAIT, _left(deadline)), state="idle"):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if _left(deadline) <= 0:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    wait_for_ready = _async_wait_for_ready
+
+    @staticmethod
+    async def _message_of(channel, request: str, msg_type: str, timeout: float, state: str | None = None):
+        """The first message of `msg_type` (with `execution_state` `state`) answering `request` on `channel` within
+        `timeout` seconds, or None; other messages read meanwhile are dropped (they answer earlier attempts)."""
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                msg = await channel.get_msg(timeout=left)
+            except Empty:
+                return None
+            if (msg["msg_type"] == msg_type and msg["parent_header"].get("msg_id") == request
+                    and (state is None or msg["content"].get("execution_state") == state)):
+                return msg
+        return None
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
 class CourseKernelManager(AsyncKernelManager):
     """Starts kernels through the sandbox launcher, on Unix sockets in a private folder, recording transcripts."""
+
+    client_class = DottedObjectName("grader.plugins.kernel.CourseKernelClient")
+    client_factory = Type(CourseKernelClient, klass=AsyncKernelClient)
 
     sandbox = Bool(True, help="Run grading kernels under bubblewrap; grading refuses to start without it "
                               "unless this is set to False.").tag(config=True)
