@@ -113,9 +113,10 @@ if live_folder is not None and live_folder.is_dir():
         "environment": {k: v for k, v in formgrader_env.items() if k not in ("USER", "LOGNAME", "SHELL")},
         "oauth_no_confirm": True,
     })
-    # Who may open it: a role for the instructor and the graders, granting access to the service and the right to see
-    # it listed (the hub's Services menu). A role's members as loaded here replace those in the hub's database at every
-    # start, so a grader removed from the roster loses it (a group loaded by load_groups only ever gains members).
+    # Who may open it: a role for the instructor and the graders, granting access to the service (which also lists it
+    # in the Services menu of the hub's pages) and, as in nbgrader's demo, reading it through the hub's API. A role's
+    # members as loaded here replace those in the hub's database at every start, so a grader removed from the roster
+    # loses it (a group loaded by load_groups only ever gains members).
     c.JupyterHub.load_roles = [{
         "name": STAFF_ROLE,
         "users": [instructor, *graders],

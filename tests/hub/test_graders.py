@@ -62,6 +62,9 @@ def _feedback_reaches(klass, staff: Session, student: str) -> str:
 def test_a_grader_logs_in_and_opens_the_formgrader_and_a_student_cannot(staff, hub, klass, tokens):
     status, _, page = staff.request("GET", f"{FORMGRADER}/manage_submissions/{A}")
     assert status == 200 and "manage_submissions" in page, f"the grader's submissions page: HTTP {status}"
+    status, _, home = staff.request("GET", "/hub/home")  # File → Hub Control Panel, in JupyterLab
+    assert status == 200 and 'href="/services/optimization-setup/"' in home, \
+        "the hub's pages do not list the course's formgrader under Services for a grader"
     a = klass.students[0]
     for path in ("/", "/api/submissions/" + A, "/api/grades"):
         status, _, _ = hub.get(FORMGRADER + path, tokens[a])
