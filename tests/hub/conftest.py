@@ -5,8 +5,9 @@ Session fixtures (all hub tests share the xdist group "servers", so one process 
 - `site`: the hub's environment in HUB_PREFIX (make hub-env). The tests skip, saying why, when not run as root
   (they create Unix accounts and run commands as them) or when the environment is missing; they fail when it is
   older than this checkout (a hub running yesterday's grader would test the wrong code): `make hub-env`.
-- `klass`: two students and an instructor with unique names (hubt-<random>-a, -b, -i), made by the real
-  `course roster` on a temporary roster, with a private exchange; removed at the end (userdel -r) with the folder.
+- `klass`: two students, a grader and an instructor with unique names (hubt-<random>-a, -b, -g, -i) and a course
+  group of their own, made by the real `course roster` on a temporary roster, with a private exchange; removed at
+  the end (userdel -r, groupdel) with the folder.
 - `hub`: JupyterHub from the prefix on 127.0.0.1 and free ports, with a private state folder; stopped at the end.
 - `tokens`: an API token per account, asked of the hub with the account's Unix password (PAM).
 - `cycle`: release, fetch, submit (A twice, B once), a submission forged by B in A's name, collect, `course
