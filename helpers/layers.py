@@ -28,7 +28,7 @@ def linear_backward(dZ: np.ndarray, cache):
     """dZ (n_l, m) -> dA_prev (n_{l-1}, m), dW (n_l, n_{l-1}), db (n_l, 1). dZ already carries the 1/m of the cost.
     Stacked networks (leading axes, as in `linear_forward`) go through at once."""
     A_prev, W = cache
-    return np.swapaxes(W, -1, -2) @ dZ, dZ @ np.swapaxes(A_prev, -1, -2), dZ.sum(axis=-1, keepdims=True)
+    return W.swapaxes(-1, -2) @ dZ, dZ @ A_prev.swapaxes(-1, -2), dZ.sum(axis=-1, keepdims=True)
 
 
 def activation_forward(Z: np.ndarray, kind: str):
