@@ -80,6 +80,12 @@ def warm_worker(dask_worker=None) -> str | None:
     return problem
 
 
+def local_workers(jobs: int | None, tasks: int) -> int:
+    """Worker processes for a local cluster that will run `tasks` tasks: `jobs` (default one per core), but no more
+    than there are tasks (at least one). A scheduler's cluster is the size it is: its workers are not started here."""
+    return max(1, min(jobs or os.cpu_count() or 1, tasks))
+
+
 class Cluster:
     """A dask.distributed Client, started in a background thread so that the workers start and warm up (import
     nbgrader, check the sandbox) while this process prepares the run.

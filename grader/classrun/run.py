@@ -20,7 +20,7 @@ from ..policy import mirror_extension, student_due
 from ..plugins.phases import summary
 from ..release import bundle, sync_gradebook, template_path
 from . import state
-from .cluster import Cluster, connect, share, worker_count
+from .cluster import Cluster, connect, local_workers, share, worker_count
 from .gradebook import export_errors, export_grades, merge_record, submission_record
 from .handin import display_name
 from .intake import Job, plan, submission_files
@@ -147,7 +147,9 @@ def grade_class(course: Course, jobs: int | None = None, only: list[str] | None 
         stale = [] if not write_feedback else _stale_feedback(course, names, students, {j.key for j in todo})
         run.figures["graded"] = len(todo)
         # the workers start and warm up while this process brings the gradebook up to date
-        cluster = Cluster(scheduler, jobs) if todo or stale else None
+        # a local cluster starts no more workers than there are submissions: each one's start and warm-up costs
+        # about 5 s of CPU that no task would use
+        cluster = Cluster(scheduler, local_workers(jobs, len(todo) + len(stale))) if todo or stale else None
         times = {}
         try:
             bun = current_bundle(course, names) if names else None
@@ -344,7 +346,7 @@ def regenerate_feedback(course: Course, only: list[str] | None = None, students:
         run = Run(course, names)
         if items:
             bun = bundle(course, names)
-            with connect(scheduler, jobs) as client:
+            with connect(scheduler, local_workers(jobs, len(items))) as client:
                 run.figures["jobs"] = worker_count(client)
                 _feedback_all(course, client, share(client, bun), run, items)
         run.figures["graded"] = len(items)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import types
 from importlib.machinery import PathFinder
@@ -56,6 +57,9 @@ def defer_package(name: str) -> None:
         return
     spec = importlib.util.find_spec(name)
     module = importlib.util.module_from_spec(spec)
+    vendored = os.path.join(spec.submodule_search_locations[0], "_vendor")
+    if name == "setuptools" and os.path.isdir(vendored) and vendored not in sys.path:
+        sys.path.append(vendored)  # what setuptools' __init__ does first (>= 71): its submodules import from there
 
     def __getattr__(attr):
         if PathFinder.find_spec(f"{name}.{attr}", spec.submodule_search_locations) is not None:
