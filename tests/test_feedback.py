@@ -97,3 +97,25 @@ def test_the_warm_feedback_exporter_writes_the_page_a_fresh_one_writes():
         pages.append(warm)
     assert "only in" + f" {ASSIGNMENTS[0]}" not in pages[1]
     assert FeedbackExporter(config=config).environment is FeedbackExporter(config=config).environment
+
+
+def test_a_cell_is_highlighted_once_however_its_runs_differ_in_metadata():
+    """Every run of a cell stamps its own execution times in the cell's metadata, which pygments never reads: a
+    class's identical cells are highlighted once per grading process, not once per submission. `magics_language`,
+    which pygments does read, still tells two cells apart."""
+    from grader.plugins.feedback_page import _RememberedHighlight
+
+    seen = []
+
+    def highlight(source, language=None, metadata=None):
+        seen.append(metadata)
+        return f"<pre>{source}</pre>"
+
+    remembered = _RememberedHighlight(highlight)
+    source = "x = 1  # a-cell-of-this-test-only"
+    for stamp in ("2026-12-07T17:40:36.594880Z", "2026-12-07T18:02:11.000001Z"):
+        assert remembered(source, None, {"execution": {"iopub.execute_input": stamp}, "nbgrader": {"locked": True}}) \
+            == f"<pre>{source}</pre>"
+    assert len(seen) == 1, f"highlighted {len(seen)} times: {seen}"
+    remembered(source, None, {"magics_language": "bash"})
+    assert len(seen) == 2, "a cell whose magics_language differs must be highlighted on its own"

@@ -75,7 +75,11 @@ class _RememberedHighlight:
                       repr(getattr(highlight, "extra_formatter_options", None)))
 
     def __call__(self, source, language=None, metadata=None):
-        key = (*self.lexer, source, language, json.dumps(metadata, sort_keys=True, default=repr))
+        # of the cell's metadata, pygments' highlighting reads `magics_language` alone (nbconvert's
+        # _pygments_highlight): the rest (nbclient's execution times) differs between any two runs of a cell
+        magics = ("magics_language" in metadata, metadata["magics_language"]) if (
+            isinstance(metadata, dict) and "magics_language" in metadata) else None
+        key = (*self.lexer, source, language, json.dumps(magics, default=repr))
         html = _HIGHLIGHTED.get(key)
         if html is None:
             html = _HIGHLIGHTED[key] = self.highlight(source, language, metadata)
