@@ -49,6 +49,10 @@ def _fail(first: str, *details: str, hint: str = "", mistake: str | None = None)
 
 # ------------------------------------------------------------------------------------------- calling
 def _snapshot(value):
+    """A copy of `value` to tell whether a call changed it in place, or None when `_same` would not look at it (a
+    random generator, say: deep-copying one is most of what a call with an rng costs a test)."""
+    if not isinstance(value, (np.ndarray, dict, list, tuple)):
+        return None
     try:
         return copy.deepcopy(value)
     except Exception:  # an argument that cannot be copied (a generator, say) is not checked for changes
@@ -113,9 +117,9 @@ def call(fn, *args, **kwargs):
     if error is not None:
         raise _fail(f"{name} raised {type(error).__name__}: {error}", f"on: {name}({_inputs(args, kwargs)})",
                     "Run this test in your notebook to see the line of your code where it happened.") from error
-    names = _parameter_names(fn, len(args))
     for i, (old, new) in enumerate(zip(before, args)):
         if old is not None and not _same(old, new):
+            names = _parameter_names(fn, len(args))
             raise _fail(f"{name} changed its argument {names[i]} in place", *_what_changed(names[i], old, new),
                         "Graded functions must not modify their inputs: work on a copy "
                         "(e.g. `X = X - mu`, not `X -= mu`).")
