@@ -105,9 +105,13 @@ roster: hub-env
 
 # The hub for the course (root: PAM and one process per user). The roster says who may log in and who is the
 # instructor; `course roster` creates the accounts, the course folder and the exchange first.
+# Several courses: HUB_ROSTER="roster.csv ml-basics=ml-basics.csv", a roster per course (`[course-id=]path`, hub/README.md);
+# each path made absolute for the hub.
+HUB_ROSTER_ABS = $(foreach r,$(HUB_ROSTER),$(if $(findstring =,$(r)),$(firstword $(subst =, ,$(r)))=$(abspath \
+                   $(lastword $(subst =, ,$(r)))),$(abspath $(r))))
 hub: hub-env
 	$(HUB_NEED_ROOT)
-	@test -f "$(HUB_ROSTER)" || { echo "make hub: no roster at $(HUB_ROSTER) (see hub/roster.example.csv; \
-	then sudo make roster HUB_ROSTER=$(HUB_ROSTER))" >&2; exit 1; }
-	HUB_STATE=$(HUB_STATE) HUB_EXCHANGE=$(HUB_EXCHANGE) HUB_ROSTER=$(abspath $(HUB_ROSTER)) HUB_IP=$(HUB_IP) \
+	@for r in $(HUB_ROSTER_ABS); do test -f "$${r#*=}" || { echo "make hub: no roster at $${r#*=} (see \
+	hub/roster.example.csv; then sudo make roster HUB_ROSTER=\"$(HUB_ROSTER)\")" >&2; exit 1; }; done
+	HUB_STATE=$(HUB_STATE) HUB_EXCHANGE=$(HUB_EXCHANGE) HUB_ROSTER="$(HUB_ROSTER_ABS)" HUB_IP=$(HUB_IP) \
 	HUB_PORT=$(HUB_PORT) $(HUB_VENV)/bin/jupyterhub -f $(HUB_PREFIX)/etc/jupyterhub_config.py

@@ -173,3 +173,63 @@ def test_every_formgrader_handler_of_nbgrader_is_guarded():
     assert not open_, f"formgrader routes without the staff guard: {open_}"
     names = {r[1].__name__ for r in routes}
     assert set(REFUSED_ACTIONS) <= names, f"no such formgrader handler in nbgrader: {set(REFUSED_ACTIONS) - names}"
+
+
+def _rosters(tmp_path, **rosters) -> list[str]:
+    specs = []
+    for name, text in rosters.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+        specs.append(str(tmp_path / f"{name}.csv") if name == "default" else f"{name}={tmp_path / f'{name}.csv'}")
+    return specs
+
+
+def test_several_rosters_make_several_courses_and_a_bare_path_is_the_default_course(tmp_path):
+    from grader.hub.site import read_rosters
+
+    specs = _rosters(tmp_path, default="id,role\nada,student\nben,student\nprof,instructor\n",
+                     ml="id,role\nben,student\ncat,student\nturing,instructor\nta,grader\n")
+    courses = read_rosters(" ".join(specs))
+    assert [c.id for c in courses] == [COURSE_ID, "ml"]
+    default, ml = courses
+    assert (default.instructor, ml.instructor, ml.graders) == ("prof", "turing", ["ta"])
+    assert (default.group, ml.group) == (f"nbgrader-{COURSE_ID}", "nbgrader-ml")
+    assert (default.grading_service, ml.grading_service) == ("grading", "grading-ml")
+    assert (ml.formgrader_service, ml.staff_role) == ("ml", "formgrade-ml")
+    site = HubSite(Path("/opt/x"), Path("/srv/ex"), courses)
+    assert [c.id for c in site.courses_of("ben")] == [COURSE_ID, "ml"]
+    # one course: its id; several: none, so that nbgrader lists them all (nbgrader's demo_multiple_classes)
+    assert site.role_env("student", "ada")["COURSE_ID"] == COURSE_ID
+    assert site.role_env("student", "cat")["COURSE_ID"] == "ml"
+    assert "COURSE_ID" not in site.role_env("student", "ben")
+    assert site.exchange_of("ml") == Path("/srv/ex/ml")
+
+
+@pytest.mark.parametrize("course_id", ["Ml", "ml+2", "ml/2", "-ml", "", "a" * 24, "grading-x", "ml 2"])
+def test_a_bad_course_id_is_refused_saying_what_is_expected(tmp_path, course_id):
+    from grader.hub.site import read_rosters
+
+    (tmp_path / "r.csv").write_text("id,role\nprof,instructor\n")
+    with pytest.raises(ValueError, match="is not a course id: expected lower-case letters, digits"):
+        read_rosters([f"{course_id}={tmp_path / 'r.csv'}"])
+
+
+def test_staff_belong_to_one_course_and_a_course_is_given_once(tmp_path):
+    from grader.hub.site import read_rosters
+
+    specs = _rosters(tmp_path, default="id,role\nada,student\nprof,instructor\n",
+                     ml="id,role\nada,student\nprof,grader\nturing,instructor\n")
+    with pytest.raises(ValueError, match="prof is in 2 courses .*an instructor or a grader belongs to one course"):
+        read_rosters(specs)
+    with pytest.raises(ValueError, match="given twice"):
+        read_rosters([specs[0], specs[0]])
+
+
+def test_one_database_url_for_several_courses_is_refused(tmp_path):
+    from grader.hub.site import read_rosters, refuse_shared_database
+
+    specs = _rosters(tmp_path, default="id,role\nprof,instructor\n", ml="id,role\nturing,instructor\n")
+    courses = read_rosters(specs)
+    refuse_shared_database(courses, {})
+    refuse_shared_database(courses[:1], {"NBGRADER_DB_URL": "postgresql://db/course"})
+    with pytest.raises(ValueError, match="NBGRADER_DB_URL is set for 2 courses"):
+        refuse_shared_database(courses, {"NBGRADER_DB_URL": "postgresql://db/course"})

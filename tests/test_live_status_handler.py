@@ -79,7 +79,9 @@ def exchange(tmp_path_factory) -> Path:
     return root
 
 
-def by_id(view: dict) -> dict[str, dict]:
+def by_id(answer: dict) -> dict[str, dict]:
+    """The assignments of the endpoint's answer's one course (the server's configuration names it)."""
+    (view,) = answer["courses"]
     return {a["id"]: a for a in view["assignments"]}
 
 
@@ -147,9 +149,11 @@ on_a_server = pytest.mark.slow
 def test_student_sees_own_policy_score_tests_and_named_mistake(server):
     code, body = get(server)
     assert code == 200, body
-    view = json.loads(body)
+    answer = json.loads(body)
+    assert answer["student"] == ME and [v["course"] for v in answer["courses"]] == [COURSE], answer
+    view = answer["courses"][0]
     assert view["live"] and view["course"] == COURSE and view["student"] == ME
-    mine = by_id(view)
+    mine = by_id(answer)
     assert sorted(mine) == sorted(POLICY["assignments"])
     first = mine["01_normalization"]
     assert first["state"] == "ok" and first["policy"]["attempts"] == 3
@@ -221,3 +225,28 @@ def test_an_assignment_id_that_is_a_path_is_skipped(tmp_path):
     (tmp_path / COURSE / "live" / "policy.json").write_text(json.dumps(
         {"assignments": {f"../{OTHER}/01_normalization": entry, "..": entry, "ok_one": entry}}))
     assert [a.id for a in live_view(tmp_path, COURSE, ME).assignments] == ["ok_one"]
+
+
+def test_a_student_of_several_courses_sees_each_course_they_may_enter_and_no_other(tmp_path, monkeypatch):
+    """No course id configured (a student in several courses of one hub): every course folder the student may enter,
+    each with its own policy and status; a course folder they may not enter (0750 to another group) is skipped.
+    Catches: a view of one course only, or a crash on the unreadable folder."""
+    from grader.live.handlers import student_view
+
+    for course in ("course-a", "course-b"):
+        live = tmp_path / course / "live"
+        (live / ME).mkdir(parents=True)
+        (live / "policy.json").write_text(json.dumps({**POLICY, "course": course}))
+        (live / ME / "01_normalization.json").write_text(json.dumps(status(ME, "01_normalization", 7.0, course)))
+    (tmp_path / "no-policy").mkdir()
+    view = student_view(tmp_path, "", ME)
+    assert [c.course for c in view.courses] == ["course-a", "course-b", "no-policy"], view
+    assert [c.live for c in view.courses] == [True, True, False]
+    for c in view.courses[:2]:
+        first = next(a for a in c.assignments if a.id == "01_normalization")
+        assert first.status.submissions[-1].tests[0].mistake == c.course, f"{c.course} shows another course's status"
+    assert [c.course for c in student_view(tmp_path, "course-b", ME).courses] == ["course-b"]
+    # a course folder the student may not enter (root enters every folder: os.access answers as a student's would)
+    entered = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: "course-b" not in str(path) and entered(path, mode))
+    assert [c.course for c in student_view(tmp_path, "", ME).courses] == ["course-a", "no-policy"]

@@ -66,7 +66,8 @@ def student(tmp_path_factory) -> dict:
     shutil.copytree(ROOT / "release" / A, course / "outbound" / A)
     (base / "home").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "NBGRADER", "COURSE_"))}
-    env.update(HOME=str(base / "home"), COURSE_EXCHANGE=str(base / "exchange"),
+    # COURSE_ID: the hub gives a student of one course its id (grader.hub.site.HubSite.role_env)
+    env.update(HOME=str(base / "home"), COURSE_EXCHANGE=str(base / "exchange"), COURSE_ID="optimization-setup",
                JUPYTER_CONFIG_PATH=os.pathsep.join([str(base / "etc" / "jupyter" / "student"),
                                                     str(base / "etc" / "jupyter" / "common")]))
     return {"env": env, "home": base / "home"}

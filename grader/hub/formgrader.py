@@ -3,8 +3,9 @@
 nbgrader's way for one class with several graders (its `demo_one_class_multiple_graders`) is a formgrader run as a
 JupyterHub *service* by the account that owns the course, which the hub lets the members of a group open. Here that
 account is the instructor (the course folder, the gradebook and the exchange's course folder are theirs), the
-service is named after the course (`grader.hub.site.FORMGRADER_SERVICE`) and the hub role that may open it
-`grader.hub.site.STAFF_ROLE` (the instructor and the roster's graders; hub/jupyterhub_config.py). In nbgrader's demo
+service is named after the course (`grader.hub.site.CourseRoster.formgrader_service`) and the hub role that may open
+it `CourseRoster.staff_role`, `formgrade-<course>` (the instructor and the roster's graders; hub/jupyterhub_config.py
+starts one such service per course of the hub, each as its own instructor). In nbgrader's demo
 every member of the group may do anything the course account may: release, collect, and in its JupyterLab open a
 terminal as that account. This server extension, enabled in the service only (hub/jupyter/formgrader/), keeps the
 instructor's powers to the instructor, on the server, whatever a browser sends:

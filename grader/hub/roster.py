@@ -1,11 +1,13 @@
-"""`course roster ROSTER.csv`: the accounts, the instructor's course folder and the exchange of the course's hub.
+"""`course roster ROSTER.csv ...`: the accounts, each instructor's course folder and the exchange of the hub's courses.
 
     sudo make roster HUB_ROSTER=roster.csv           (from the hub's environment; ROSTER_ARGS=--dry-run)
-    sudo course roster roster.csv [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
+    sudo make roster HUB_ROSTER="roster.csv ml-basics=ml.csv"      (two courses on one hub)
+    sudo course roster roster.csv [ml-basics=ml.csv ...] [--exchange /srv/nbgrader/exchange] [--passwords FILE] [--dry-run]
 
-Needs root. Reads the roster (`id,role` and, optionally, `first_name,last_name`: see grader/hub/site.py), prints every
-change it is about to make, then makes them; what is already in place is left as it is, so a second run changes
-nothing. It
+Needs root. Reads the rosters (one per course, `[course-id=]path`, a bare path the course optimization-setup; each
+`id,role` and, optionally, `first_name,last_name`: see grader/hub/site.py), then, course by course, prints every
+change it is about to make and makes them; what is already in place is left as it is, so a second run changes
+nothing (with --dry-run each course is planned as if the courses before it were not set up yet). For each course it
 
 - creates the missing Unix accounts (`useradd --create-home --user-group`, home 0700), each with a random
   password appended to a root-only file (0600) that it names; existing accounts keep theirs, and a home readable
@@ -13,13 +15,14 @@ nothing. It
 - puts the instructor in each student's own group, so released feedback can be readable by its student alone
   (grader/hub/exchange.py); graders get an account and nothing else (no group, no right on the course folder or the
   exchange): they grade in the course's shared formgrader, which runs as the instructor (grader/hub/formgrader.py);
-- sets up the instructor's course folder ~/optimization-setup (nbgrader_config.py, source/, release/ copied from
-  this repository), owned by the instructor, mode 0700;
+- sets up the instructor's course folder ~/<course id> (nbgrader_config.py, source/, release/ copied from this
+  repository; for a course other than optimization-setup, its nbgrader_config.py then sets its course id), owned
+  by the instructor, mode 0700;
 - creates the exchange root (root's, 0755: no user may write there, fill it or take a future course's name; the
   course's exchange classes, grader/hub/exchange.py, check the course's folder instead of nbgrader's 0777 root) and
-  the course's folders in it, owned by the instructor as nbgrader requires: the course's own folder 0750 with the
-  course's group (`--course-group`, default `nbgrader-<course id>`, created if missing, every member of the roster
-  added to it), so an account that is not in the course cannot list, fetch or submit to it; in it `outbound` 0755,
+  the course's folders in it, owned by the instructor as nbgrader requires: the course's own folder
+  `<exchange>/<course id>` 0750 with the course's group (`nbgrader-<course id>`, or `--course-group` for the first
+  roster's course, created if missing, every member of the roster added to it), so an account that is not in the course cannot list, fetch or submit to it; in it `outbound` 0755,
   `inbound` 3733 (write-only for students, set-gid as nbgrader makes it, and sticky so no student can rename or
   delete another's submission), `feedback` 0711;
 - records the assignments and the students in the gradebook with nbgrader's Gradebook API, run as the instructor
@@ -39,7 +42,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .site import COURSE_FOLDER, COURSE_GROUP, COURSE_ID, HubSite, Member, instructor_of, private_group, read_roster
+from .site import COURSE_ID, CourseRoster, HubSite, Member, private_group, read_rosters, refuse_shared_database
 
 #: exchange folders nbgrader's release makes, with the modes this course keeps (see the module docstring); the
 #: course's own folder ("") has the course's group, the others the instructor's
@@ -65,14 +68,15 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def plan(members: list[Member], site: HubSite, source: Path, passwords: Path,
-         course_group: str = COURSE_GROUP) -> list[tuple[str, object]]:
-    """(what will be done, a function doing it) for everything not yet in place, in order; `course_group` is the Unix
-    group of the course's members, which alone may enter the course's folder of the exchange.
+def plan(course: CourseRoster, site: HubSite, source: Path, passwords: Path) -> list[tuple[str, object]]:
+    """(what will be done, a function doing it) for everything of `course` not yet in place, in order;
+    `course.group` is the Unix group of the course's members, which alone may enter the course's folder of the
+    exchange.
 
     Raises ValueError when an existing account cannot be part of the course as it is (a student or the instructor
     without a group of their own)."""
-    instructor = instructor_of(members)
+    members, course_group = list(course.members), course.group
+    instructor = course.instructor
     student_rows = [m for m in members if m.role == "student"]
     students = [m.id for m in student_rows]
     steps: list[tuple[str, object]] = []
@@ -104,20 +108,20 @@ def plan(members: list[Member], site: HubSite, source: Path, passwords: Path,
         steps.append((f"add {len(outside)} member(s) to the course's group {course_group} (the course's folder of the "
                       f"exchange is theirs alone)", lambda: add_to_group(outside, course_group)))
     home = pwd.getpwnam(instructor).pw_dir if instructor in known else f"/home/{instructor}"  # useradd's default
-    root = Path(home) / COURSE_FOLDER
+    root = Path(home) / course.folder_name
     if not root.exists():
         steps.append((f"create the course folder {root} ({', '.join(COURSE_FILES)} from {source}), owned by "
-                      f"{instructor}, mode 0700", lambda: copy_course(source, instructor)))
+                      f"{instructor}, mode 0700", lambda: copy_course(source, instructor, course.id)))
     elif root.owner() != instructor or _mode(root) != 0o700:
         steps.append((f"give the course folder {root} to {instructor}, mode 0700 (contents left as they are)",
                       lambda: _own(root, instructor, 0o700)))
-    exchange = exchange_changes(site, instructor if instructor in known else None, course_group)
+    exchange = exchange_changes(site, instructor if instructor in known else None, course)
     if exchange:
         steps.append((f"set up the exchange {site.exchange}: " + "; ".join(exchange),
-                      lambda: set_up_exchange(site, instructor, course_group)))
+                      lambda: set_up_exchange(site, instructor, course)))
     steps.append((f"record the assignments and {len(students)} student(s) in the gradebook, as {instructor} "
                   f"({'NBGRADER_DB_URL' if os.environ.get('NBGRADER_DB_URL') else 'gradebook.db in ' + str(root)})",
-                  lambda: record_as_instructor(site, instructor, student_rows)))
+                  lambda: record_as_instructor(site, instructor, student_rows, course.id)))
     return steps
 
 
@@ -196,9 +200,11 @@ def _own(path: Path, user: str, mode: int | None = None, recursive: bool = False
         path.chmod(mode)
 
 
-def copy_course(source: Path, instructor: str) -> Path:
-    """The instructor's course folder, from `source` (this repository): its COURSE_FILES, owned by them, 0700."""
-    root = HubSite.course_folder(instructor)
+def copy_course(source: Path, instructor: str, course_id: str = COURSE_ID) -> Path:
+    """The instructor's course folder `~/<course_id>`, from `source` (this repository): its COURSE_FILES, owned by
+    them, 0700. For a course other than the repository's own (`COURSE_ID`), its nbgrader_config.py ends by setting
+    that course id: nbgrader, the formgrader, `course grade` and the grading service all read it there."""
+    root = Path(pwd.getpwnam(instructor).pw_dir) / course_id
     root.mkdir(mode=0o700)
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     for name in COURSE_FILES:
@@ -206,19 +212,23 @@ def copy_course(source: Path, instructor: str) -> Path:
             shutil.copytree(source / name, root / name, ignore=ignore)
         else:
             shutil.copy2(source / name, root / name)
+    if course_id != COURSE_ID:
+        with open(root / "nbgrader_config.py", "a") as config:
+            config.write(f"\n# This folder's course on the hub (set by `course roster`).\n"
+                         f"c.CourseDirectory.course_id = {course_id!r}\n")
     _own(root, instructor, 0o700, recursive=True)
     return root
 
 
-def exchange_changes(site: HubSite, instructor: str | None, course_group: str = COURSE_GROUP) -> list[str]:
+def exchange_changes(site: HubSite, instructor: str | None, course: CourseRoster) -> list[str]:
     """What `set_up_exchange` would change, in words (empty when all is in place)."""
-    changes = []
+    changes, course_group = [], course.group
     if not site.exchange.is_dir():
         changes.append(f"create {site.exchange} ({oct(EXCHANGE_ROOT_MODE)})")
     elif _mode(site.exchange) != EXCHANGE_ROOT_MODE or site.exchange.stat().st_uid != 0:
         changes.append(f"{site.exchange} root's, {oct(EXCHANGE_ROOT_MODE)}")
     for name, mode in EXCHANGE_FOLDERS.items():
-        path = site.course_exchange / name
+        path = site.exchange_of(course.id) / name
         if not path.is_dir():
             changes.append(f"create {path} ({oct(mode)})")
         elif instructor is None or path.owner() != instructor or _mode(path) != mode or (
@@ -228,15 +238,16 @@ def exchange_changes(site: HubSite, instructor: str | None, course_group: str = 
     return changes
 
 
-def set_up_exchange(site: HubSite, instructor: str, course_group: str = COURSE_GROUP) -> None:
+def set_up_exchange(site: HubSite, instructor: str, course: CourseRoster) -> None:
     """The exchange root (root's, 0755) and the course's folders in it (the instructor's, EXCHANGE_FOLDERS; the
-    course's own folder with the group `course_group`)."""
+    course's own folder with the course's group)."""
+    course_group = course.group
     site.exchange.parent.mkdir(parents=True, exist_ok=True)
     site.exchange.mkdir(exist_ok=True)
     os.chown(site.exchange, 0, 0)
     site.exchange.chmod(EXCHANGE_ROOT_MODE)
     for name, mode in EXCHANGE_FOLDERS.items():
-        path = site.course_exchange / name
+        path = site.exchange_of(course.id) / name
         path.mkdir(exist_ok=True)
         _own(path, instructor, mode)
         if name == "":
@@ -244,12 +255,13 @@ def set_up_exchange(site: HubSite, instructor: str, course_group: str = COURSE_G
             path.chmod(mode)
 
 
-def record_as_instructor(site: HubSite, instructor: str, students: list[Member]) -> None:
+def record_as_instructor(site: HubSite, instructor: str, students: list[Member], course_id: str = COURSE_ID) -> None:
     """`record_in_gradebook(students)` run as the instructor in their course folder, from the hub's environment."""
     code = ("import json, sys; from grader.hub.site import Member; from grader.hub.roster import record_in_gradebook; "
             "record_in_gradebook([Member(**m) for m in json.loads(sys.argv[1])])")
     rows = json.dumps([vars(m) for m in students])
-    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, rows], cwd=site.course_folder(instructor))
+    done = site.run_as(instructor, "instructor", [str(site.python), "-c", code, rows],
+                       cwd=site.course_folder(instructor, course_id))
     print("  " + done.stdout.strip().replace("\n", "\n  "))
 
 
@@ -279,8 +291,9 @@ def record_in_gradebook(students: list[Member]) -> None:
 
 def add_arguments(parser) -> None:
     """The options of this subcommand (grader/cli.py declares every subcommand so)."""
-    parser.add_argument("roster", type=Path,
-                        help="CSV with header id,role[,first_name,last_name] (see hub/roster.example.csv)")
+    parser.add_argument("roster", nargs="+",
+                        help="a course's roster, `[course-id=]path`: CSV with header id,role[,first_name,last_name] "
+                             f"(see hub/roster.example.csv); a bare path is the course {COURSE_ID}; one per course")
     parser.add_argument("--prefix", type=Path, default=HubSite.from_env().prefix,
                         help="the hub's environment (make hub-env; default $HUB_PREFIX or %(default)s)")
     parser.add_argument("--exchange", type=Path, default=HubSite.from_env().exchange,
@@ -290,9 +303,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", type=Path, default=None,
                         help="the course repository to copy the course folder from (default: the one around the "
                              "working directory)")
-    parser.add_argument("--course-group", default=COURSE_GROUP,
-                        help="the Unix group of the course's members, which alone may enter its folder of the "
-                             "exchange (default %(default)s; created if missing)")
+    parser.add_argument("--course-group", default=None,
+                        help="the Unix group of the first roster's course's members, which alone may enter its "
+                             "folder of the exchange (default nbgrader-<course id>; created if missing)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be done, do nothing")
 
 
@@ -306,17 +319,26 @@ def run(args) -> int:
     site = HubSite(args.prefix.resolve(), args.exchange.resolve())
     source = course_root(args.source)
     passwords = args.passwords or default_passwords_file()
-    members = read_roster(args.roster)
+    from .site import parse_roster_spec
+
+    first = parse_roster_spec(args.roster[0])[0]
+    courses = read_rosters(args.roster, {first: args.course_group} if args.course_group else None)
+    refuse_shared_database(courses)
+    site = HubSite(site.prefix, site.exchange, courses)
     if site.missing():
         raise RuntimeError(site.missing())
-    steps = plan(members, site, source, passwords, args.course_group)
-    print(f"course roster {args.roster}: {len(members)} member(s); instructor {instructor_of(members)}; "
-          f"exchange {site.exchange}\n" + "\n".join(f"- {text}" for text, _ in steps))
-    if args.dry_run:
-        return 0
-    for text, do in steps:
-        print(f"doing: {text.split(':')[0]}")
-        do()
-    print("done" + (f"; new passwords are in {passwords}" if any("create " in t and "account" in t
-                                                                   for t, _ in steps) else ""))
+    created = False
+    for course, spec in zip(courses, args.roster):
+        steps = plan(course, site, source, passwords)
+        print(f"course roster {spec}: course {course.id}, {len(course.members)} member(s); instructor "
+              f"{course.instructor}; exchange {site.exchange_of(course.id)}\n"
+              + "\n".join(f"- {text}" for text, _ in steps))
+        if args.dry_run:
+            continue
+        for text, do in steps:
+            print(f"doing: {text.split(':')[0]}")
+            do()
+        created = created or any("create " in t and "account" in t for t, _ in steps)
+    if not args.dry_run:
+        print("done" + (f"; new passwords are in {passwords}" if created else ""))
     return 0

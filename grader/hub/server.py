@@ -32,13 +32,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class HubServer:
-    """JupyterHub from `site`'s prefix with `roster`, its state in `state` (created 0700), on 127.0.0.1."""
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports on 127.0.0.1 (each course's formgrader takes the next one)."""
+    for _ in range(100):
+        first = free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports on 127.0.0.1")
 
-    def __init__(self, site: HubSite, roster: Path, state: Path, environ: dict | None = None):
-        self.site, self.roster, self.state = site, Path(roster), Path(state)
+
+class HubServer:
+    """JupyterHub from `site`'s prefix with `roster` (HUB_ROSTER: a path, or `[course-id=]path` specs separated by
+    spaces, one per course), its state in `state` (created 0700), on 127.0.0.1."""
+
+    def __init__(self, site: HubSite, roster: Path | str, state: Path, environ: dict | None = None):
+        self.site, self.roster, self.state = site, str(roster), Path(state)
         self.port, self.api_port, self.proxy_api_port = free_port(), free_port(), free_port()
-        self.formgrader_port = free_port()
+        self.formgrader_port = free_ports(max(1, len(str(roster).split())))
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = self.state / "jupyterhub.log"
         self.environ = dict(environ if environ is not None else os.environ)

@@ -2,8 +2,9 @@
 
     GET <base_url>/live-course/status
 
-answers, for the user the server runs as, the course's grading policy and this student's status for every
-assignment of the policy, as the grading service writes them in the exchange:
+answers, for the user the server runs as and for every course of theirs (`StudentView`: one `LiveView` per course),
+the course's grading policy and this student's status for every assignment of the policy, as each course's grading
+service writes them in the exchange:
 
     <exchange root>/<course_id>/live/policy.json                    the policy of every assignment (0644)
     <exchange root>/<course_id>/live/<student>/<assignment>.json    one student's status (0640, their own group)
@@ -25,7 +26,11 @@ reason.
 
 Where the exchange is: the user's nbgrader configuration (the hub's common config, hub/jupyter/common/
 nbgrader_config.py: `Exchange.root` and `CourseDirectory.course_id`), loaded as nbgrader's own assignment-list
-handler loads it (every Jupyter config folder, then the server's root folder), once per server.
+handler loads it (every Jupyter config folder, then the server's root folder), once per server. Which courses: the
+configuration's course id when it names one (a student in one course); when it names none (a student in several
+courses of one hub, as nbgrader's `demo_multiple_classes` configures them), every course folder of the exchange the
+student may enter (`student_courses`: the exchange's course folders are 0750 to each course's group), as nbgrader's
+own list finds every course it can read.
 """
 
 from __future__ import annotations
@@ -266,6 +271,38 @@ def live_view(exchange_root: Path | str, course: str, student: str,
     return LiveView(True, course, student, stamp, views)
 
 
+@dataclass(frozen=True)
+class StudentView:
+    """The endpoint's answer: the student, the server's clock, and the live view of each of the student's courses."""
+
+    student: str
+    now: str                        # the server's clock, so that the browser's time left does not depend on its own
+    courses: list[LiveView] = field(default_factory=list)
+    reason: str | None = None       # why there is no course at all, when there is none
+
+
+def student_courses(exchange_root: Path | str) -> list[str]:
+    """The course ids of the exchange whose folder this process may enter (its user is in the course), sorted; the
+    others are skipped, never an error."""
+    try:
+        entries = sorted(os.scandir(exchange_root), key=lambda e: e.name)
+    except OSError:
+        return []
+    return [e.name for e in entries if _NAME.match(e.name) and not e.name.startswith(".")
+            and e.is_dir(follow_symlinks=False) and os.access(e.path, os.R_OK | os.X_OK)]
+
+
+def student_view(exchange_root: Path | str, course_id: str, student: str,
+                 now: datetime.datetime | None = None) -> StudentView:
+    """The `LiveView` of `course_id`, or, when it is empty, of every course of the exchange `student` is in."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    stamp = _iso(now.isoformat(), "now")
+    courses = [course_id] if course_id else student_courses(exchange_root)
+    if not courses:
+        return StudentView(student, stamp, reason=f"you are in no course of the exchange {exchange_root}")
+    return StudentView(student, stamp, [live_view(exchange_root, c, student, now) for c in courses])
+
+
 def nbgrader_exchange(root_dir: str) -> tuple[Path, str]:
     """(Exchange.root, CourseDirectory.course_id) of the user's nbgrader configuration, read as nbgrader's own
     assignment-list handler reads it: every Jupyter config folder, then `root_dir` (the server's root)."""
@@ -286,7 +323,7 @@ def this_student() -> str:
 
 
 class LiveStatusHandler(APIHandler):
-    """GET: the LiveView of the user this server runs as, as JSON. No argument of the request is read."""
+    """GET: the StudentView of the user this server runs as, as JSON. No argument of the request is read."""
 
     auth_resource = AUTH_RESOURCE
 
@@ -303,13 +340,10 @@ class LiveStatusHandler(APIHandler):
                 where = e
         student = this_student()
         if isinstance(where, Exception):
-            view = LiveView(False, "", student, _iso(datetime.datetime.now(datetime.timezone.utc).isoformat(), "now"),
-                            reason=f"nbgrader's configuration could not be read: {where}")
-        elif not where[1]:
-            view = LiveView(False, "", student, _iso(datetime.datetime.now(datetime.timezone.utc).isoformat(), "now"),
-                            reason="nbgrader's configuration names no course (CourseDirectory.course_id)")
+            view = StudentView(student, _iso(datetime.datetime.now(datetime.timezone.utc).isoformat(), "now"),
+                               reason=f"nbgrader's configuration could not be read: {where}")
         else:
-            view = live_view(where[0], where[1], student)
+            view = student_view(where[0], where[1], student)
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(asdict(view)))
 

@@ -8,6 +8,11 @@
     klass.fetch_feedback(a, ...)          # the student: the path of their feedback
     klass.remove()                        # userdel -r every account, remove the folder (exchange included)
 
+    other = TemporaryClass(prefix, ["d"], course_id="second-" + klass.key, key=klass.key, instructor="j",
+                           graders=(), exchange=klass.site.exchange, enrol=[klass.students[1]])
+    other.create()                        # a second course on the same exchange: its own d, and klass's b enrolled
+    HUB_ROSTER = share_hub([klass, other])  # both classes' sites know both courses, as the hub does
+
 Each step is the command a user types in a terminal of their server (`nbgrader ...`, `course grade`), run from the
 hub's environment with the role's environment (grader.hub.site.HubSite.run_as). Used by the hub tests and by
 `course hub-bench`. Needs root.
@@ -24,28 +29,38 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..hub.site import HubSite
+from ..hub.site import COURSE_ID, HubSite, read_rosters
 
 
 class TemporaryClass:
     """One instructor, students and graders with unique account names, an exchange, a roster and passwords in
-    `folder`: `<tag>-<random>-<suffix>` for each student suffix, `-<suffix>` for each grader suffix, `-i`."""
+    `folder`: `<tag>-<key>-<suffix>` for each student suffix, `-<suffix>` for each grader suffix, `-<instructor>`.
+
+    `course_id` is the class's course (the default course unless given; another course's Unix group is then
+    `nbgrader-<course id>`); `exchange`, another class's exchange to share; `key`, another class's key (accounts
+    named alike, unique all the same by their suffixes); `enrol`, accounts of another class enrolled here as
+    students too (never removed by this class)."""
 
     def __init__(self, prefix: Path, suffixes: list[str], tag: str = "hubt", source: Path | None = None,
-                 graders: tuple[str, ...] = ("g",)):
+                 graders: tuple[str, ...] = ("g",), course_id: str = COURSE_ID, exchange: Path | None = None,
+                 key: str | None = None, instructor: str = "i", enrol: list[str] = ()):
         from ..course import course_root
 
         self.folder = Path(tempfile.mkdtemp(prefix=f"{tag}-"))
         self.folder.chmod(0o755)  # the users reach the exchange inside it; the roster and passwords stay root's
-        self.site = HubSite(Path(prefix), self.folder / "exchange")
+        self.course_id = course_id
+        self.site = HubSite(Path(prefix), Path(exchange) if exchange else self.folder / "exchange")
         self.source = course_root(source)
-        key = secrets.token_hex(3)
-        self.instructor = f"{tag}-{key}-i"
-        self.students = [f"{tag}-{key}-{s}" for s in suffixes]
+        self.key = key = key or secrets.token_hex(3)
+        self.instructor = f"{tag}-{key}-{instructor}"
+        self.own_students = [f"{tag}-{key}-{s}" for s in suffixes]
+        self.students = [*self.own_students, *enrol]
         self.graders = [f"{tag}-{key}-{g}" for g in graders]
-        if set(suffixes) & set(graders) or "i" in [*suffixes, *graders]:
-            raise ValueError(f"the suffixes of students {suffixes} and graders {graders} must differ, and not be i")
-        self.course_group = f"{tag}-{key}-course"  # the course's Unix group: this class's alone
+        if set(suffixes) & set(graders) or instructor in [*suffixes, *graders]:
+            raise ValueError(f"the suffixes of students {suffixes} and graders {graders} must differ, and not be "
+                             f"{instructor}")
+        # the course's Unix group: this class's alone
+        self.course_group = f"{tag}-{key}-course" if course_id == COURSE_ID else f"nbgrader-{course_id}"
         self.roster = self.folder / "roster.csv"
         self.passwords_file = self.folder / "passwords.csv"
         self.roster.write_text("id,role,first_name,last_name\n"
@@ -64,17 +79,27 @@ class TemporaryClass:
     def members(self) -> list[str]:
         return [self.instructor, *self.students, *self.graders]
 
+    @property
+    def roster_spec(self) -> str:
+        """This class's roster as `course roster` and HUB_ROSTER take it: `<course id>=<path>`."""
+        return f"{self.course_id}={self.roster}"
+
     def role(self, user: str) -> str:
         """`user`'s role in the roster: instructor, grader or student."""
         return "instructor" if user == self.instructor else "grader" if user in self.graders else "student"
 
     @property
     def course_folder(self) -> Path:
-        return self.site.course_folder(self.instructor)
+        return self.site.course_folder(self.instructor, self.course_id)
+
+    @property
+    def course_exchange(self) -> Path:
+        """This class's course's folder of the exchange."""
+        return self.site.exchange_of(self.course_id)
 
     def roster_command(self) -> subprocess.CompletedProcess:
         """`course roster` on this class, as root, run as a command (python -m grader.cli) from this repository."""
-        cmd = [sys.executable, "-m", "grader.cli", "roster", str(self.roster), "--prefix", str(self.site.prefix),
+        cmd = [sys.executable, "-m", "grader.cli", "roster", self.roster_spec, "--prefix", str(self.site.prefix),
                "--exchange", str(self.site.exchange), "--passwords", str(self.passwords_file),
                "--course-group", self.course_group,
                "--source", str(self.source)]
@@ -97,14 +122,13 @@ class TemporaryClass:
         return Path(self.site.user_env(user, "student")["HOME"])
 
     def student_folder(self, student: str, assignment: str) -> Path:
-        """Where nbgrader fetches an assignment for a student working in their home (path_includes_course)."""
-        from ..hub.site import COURSE_ID
-
-        return self.home(student) / COURSE_ID / assignment
+        """Where nbgrader fetches an assignment of this course for a student working in their home
+        (path_includes_course: `~/<course id>/<assignment>`)."""
+        return self.home(student) / self.course_id / assignment
 
     # --- the instructor ---------------------------------------------------------------------------------------
     def instructor_nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self.site.nbgrader(self.instructor, "instructor", *args, check=check)
+        return self.site.nbgrader(self.instructor, "instructor", *args, check=check, cwd=self.course_folder)
 
     def release(self, assignment: str) -> subprocess.CompletedProcess:
         return self.instructor_nbgrader("release_assignment", assignment, "--force")
@@ -127,8 +151,9 @@ class TemporaryClass:
         return self.site.nbgrader(student, "student", *args, check=check)
 
     def fetch(self, student: str, assignment: str) -> Path:
-        """nbgrader fetch_assignment as `student`; the fetched notebook."""
-        self.student_nbgrader(student, "fetch_assignment", assignment)
+        """nbgrader fetch_assignment as `student`, of this course (`--course`, as a student of several courses
+        types it); the fetched notebook."""
+        self.student_nbgrader(student, "fetch_assignment", assignment, "--course", self.course_id)
         return self.student_folder(student, assignment) / f"{assignment}.ipynb"
 
     def hand_in(self, student: str, assignment: str, kind: str) -> Path:
@@ -145,20 +170,33 @@ class TemporaryClass:
         return path
 
     def submit(self, student: str, assignment: str) -> subprocess.CompletedProcess:
-        return self.student_nbgrader(student, "submit", assignment)
+        return self.student_nbgrader(student, "submit", assignment, "--course", self.course_id)
 
     def fetch_feedback(self, student: str, assignment: str) -> list[Path]:
         """nbgrader fetch_feedback as `student`; the feedback files they now have, newest submission last."""
-        self.student_nbgrader(student, "fetch_feedback", assignment)
+        self.student_nbgrader(student, "fetch_feedback", assignment, "--course", self.course_id)
         return sorted((self.student_folder(student, assignment) / "feedback").glob("*/*.html"))
 
     def remove(self) -> list[str]:
-        """Remove every account (home and group), the course's group and the folder; what could not be removed."""
+        """Remove every account of this class (home and group; not those enrolled from another class), the course's
+        group and the folder; what could not be removed."""
         from ..hub.roster import remove_accounts
 
-        problems = remove_accounts(self.members)
+        problems = remove_accounts([self.instructor, *self.own_students, *self.graders])
         done = subprocess.run(["groupdel", self.course_group], capture_output=True, text=True)
         if done.returncode not in (0, 6):  # 6: no such group (create() never ran)
             problems.append(f"groupdel {self.course_group}: {done.stderr.strip()}")
         shutil.rmtree(self.folder, ignore_errors=True)
         return problems
+
+
+def share_hub(classes: list[TemporaryClass]) -> str:
+    """Give every class a site that knows every class's course, as the hub that serves them all does (a student of
+    two classes then gets the environment of a student of several courses); the hub's HUB_ROSTER for them."""
+    from dataclasses import replace
+
+    spec = " ".join(k.roster_spec for k in classes)
+    courses = read_rosters(spec, {k.course_id: k.course_group for k in classes})
+    for k in classes:
+        k.site = replace(k.site, courses=courses)
+    return spec

@@ -8,7 +8,11 @@ Session fixtures (all hub tests share the xdist group "servers", so one process 
 - `klass`: two students, a grader and an instructor with unique names (hubt-<random>-a, -b, -g, -i) and a course
   group of their own, made by the real `course roster` on a temporary roster, with a private exchange; removed at
   the end (userdel -r, groupdel) with the folder.
-- `hub`: JupyterHub from the prefix on 127.0.0.1 and free ports, with a private state folder; stopped at the end.
+  With it, `second` (`klass.other`): a second course on the same exchange (course id `second-<key>`), as a hub
+  of several courses has: its own instructor (-j) and student (-d), and the class's student B enrolled too (a
+  student of two courses); made by `course roster` too, removed at the end; both classes' sites know both courses.
+- `hub`: JupyterHub from the prefix on 127.0.0.1 and free ports, with a private state folder, serving both courses
+  (HUB_ROSTER names both rosters); stopped at the end.
 - `tokens`: an API token per account, asked of the hub with the account's Unix password (PAM).
 - `cycle`: release, fetch, submit (A twice, B once), a submission forged by B in A's name, collect, `course
   grade`, release_feedback and fetch_feedback, all as their users, on assignment A; what each step left, for the
@@ -44,15 +48,28 @@ def site():
 
 @pytest.fixture(scope="session")
 def klass(site):
-    from grader.tools.hubclass import TemporaryClass
+    from grader.tools.hubclass import TemporaryClass, share_hub
 
     klass = TemporaryClass(site.prefix, ["a", "b"], source=ROOT)
+    klass.other = None
     try:
         klass.create()
+        klass.other = TemporaryClass(site.prefix, ["d"], source=ROOT, graders=(), course_id=f"second-{klass.key}",
+                                     exchange=klass.site.exchange, key=klass.key, instructor="j",
+                                     enrol=[klass.students[1]])
+        klass.other.create()
+        share_hub([klass, klass.other])
         yield klass
     finally:
-        problems = klass.remove()
+        problems = klass.other.remove() if klass.other else []
+        problems += klass.remove()
         assert not problems, f"could not remove the test accounts: {problems}"
+
+
+@pytest.fixture(scope="session")
+def second(klass):
+    """The second course of the session's hub (`klass.other`)."""
+    return klass.other
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +77,8 @@ def hub(klass):
     from grader.hub.server import HubServer
 
     # the grading service (test_live.py) grades one submission at a time here: one worker starts faster than two
-    hub = HubServer(klass.site, klass.roster, klass.folder / "state", environ={**os.environ, "HUB_GRADING_JOBS": "1"})
+    hub = HubServer(klass.site, f"{klass.roster_spec} {klass.other.roster_spec}", klass.folder / "state",
+                    environ={**os.environ, "HUB_GRADING_JOBS": "1"})
     try:
         hub.start()
         yield hub

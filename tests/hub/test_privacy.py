@@ -106,7 +106,11 @@ def test_an_account_outside_the_course_cannot_list_fetch_or_submit_to_it(klass, 
                     f"mkdir {q(course / 'inbound' / f'{outsider}+{A}+2026-01-01 00:00:00.000000 UTC')}"):
         assert "Permission denied" in _refused(klass, outsider, command), f"{outsider} could run `{command}`"
     work = f"optimization-setup/{A}"
-    for command in ("nbgrader list", f"nbgrader fetch_assignment {A}",
-                    f"mkdir -p {work} && echo '{{}}' > {work}/{A}.ipynb && nbgrader submit {A}"):
+    course = "--course optimization-setup"  # an account in no course of the hub has no course id of its own
+    for command in (f"nbgrader list {course}", f"nbgrader fetch_assignment {A} {course}",
+                    f"mkdir -p {work} && echo '{{}}' > {work}/{A}.ipynb && nbgrader submit {A} {course}"):
         err = _refused(klass, outsider, command)
         assert f"{outsider} is not in the course optimization-setup" in err, f"`{command}` as an outsider: {err[-500:]}"
+    listed = as_user(klass, outsider, "nbgrader list")  # every course of the exchange: none it may enter
+    assert listed.returncode == 0 and f"optimization-setup {A}" not in listed.stdout + listed.stderr, \
+        f"an outsider's `nbgrader list` showed the course: {listed.stdout} {listed.stderr}"

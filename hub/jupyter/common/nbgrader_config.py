@@ -6,15 +6,20 @@ per-cell timeout, stderr scored as grading scores it, every cell's error shown),
 machine. Without it a student's correct answer that lets numpy print a RuntimeWarning failed Validate on the hub,
 and only there. (The instructor's server loads the course folder's own copy after this one, so edits there win.)
 
-Then one exchange for the course, shared by all users of the machine, in the folder COURSE_EXCHANGE names (the hub
-sets it from HUB_EXCHANGE; `course roster` creates it), laid out by course; and the exchange classes of
+Then one exchange for the hub's courses, shared by all users of the machine, in the folder COURSE_EXCHANGE names (the
+hub sets it from HUB_EXCHANGE; `course roster` creates it), laid out by course; and the exchange classes of
 grader/hub/exchange.py, which keep one student's submissions and feedback private from the others.
+
+The course id is COURSE_ID, which the hub sets for a user in exactly one course (grader.hub.site.HubSite.role_env),
+and none otherwise, as in nbgrader's `demo_multiple_classes`: a student in several courses then lists every course
+they are in (`nbgrader list`, the Assignments tab), and fetch or submit take `--course`. The instructor's course
+folder's own nbgrader_config.py, which nbgrader loads after this file, sets that course's id.
 """
 
 import os
 from pathlib import Path
 
-from grader.hub.site import COURSE_ID, DEFAULT_EXCHANGE
+from grader.hub.site import DEFAULT_EXCHANGE
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -23,7 +28,7 @@ os.environ.setdefault("COURSE_EXCHANGE", DEFAULT_EXCHANGE)
 # this file is <prefix>/etc/jupyter/common/nbgrader_config.py (__file__ and load_subconfig: given by traitlets)
 load_subconfig("nbgrader_config.py", path=str(Path(__file__).resolve().parents[2] / "course"))  # noqa: F821
 
-c.CourseDirectory.course_id = COURSE_ID
+c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "")
 c.Exchange.root = os.environ["COURSE_EXCHANGE"]
 c.Exchange.path_includes_course = True
 c.ExchangeFactory.release_assignment = "grader.hub.exchange.StickyReleaseAssignment"

@@ -15,6 +15,9 @@
  * It polls every 1.5 s while a submission is queued or grading (or just submitted), every 15 s otherwise, and not
  * at all while the tab is closed or the page hidden. nbgrader redraws its rows on every refresh; a
  * MutationObserver on its three lists decorates the new rows at once from the last answer.
+ *
+ * A student of several courses on one hub gets one view per course (the endpoint's `courses`); nbgrader shows one
+ * course at a time (its course menu), and each row is decorated from the view of the course the row names.
  */
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
@@ -64,6 +67,8 @@ interface Status {
 }
 interface AssignmentView {
   id: string;
+  /** the course of the view it came in (set here, not by the server) */
+  course: string;
   policy: Policy | null;
   state: 'not-submitted' | 'ok' | 'error';
   status: Status | null;
@@ -76,6 +81,18 @@ interface LiveView {
   now: string;
   assignments: AssignmentView[];
   reason: string | null;
+}
+/** grader/live/handlers.py's StudentView: one LiveView per course of the student */
+interface StudentView {
+  student: string;
+  now: string;
+  courses: LiveView[];
+  reason: string | null;
+}
+
+/** A key of one assignment of one course (an assignment id may be in several courses). */
+function keyOf(course: string, id: string): string {
+  return `${course}\n${id}`;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -132,7 +149,7 @@ function points(value: number): string {
 
 /** The student's view of one assignment, drawn into the rows nbgrader draws. */
 class LiveCourse {
-  private view: LiveView | null = null;
+  private view: StudentView | null = null;
   private error: string | null = null;
   private skewMs = 0;
   private polled = 0;
@@ -140,8 +157,9 @@ class LiveCourse {
   private observer: MutationObserver | null = null;
   private host: HTMLElement | null = null;
   /**
-   * assignment -> [time of the click on Submit, submissions the service had recorded then, submissions nbgrader
-   * listed then]: "grading…" once nbgrader lists one more (its submit succeeded) until the service records it
+   * keyOf(course, assignment) -> [time of the click on Submit, submissions the service had recorded then,
+   * submissions nbgrader listed then]: "grading…" once nbgrader lists one more (its submit succeeded) until the
+   * service records it
    */
   private expecting = new Map<string, [number, number, number]>();
 
@@ -179,9 +197,10 @@ class LiveCourse {
           return;
         }
         const id = this.assignmentOf(row as HTMLElement);
-        if (id) {
-          const known = this.find(id)?.status?.submissions.length ?? 0;
-          this.expecting.set(id, [Date.now(), known, this.listed(id)]);
+        const course = this.courseOf(row as HTMLElement);
+        if (id && course) {
+          const known = this.find(course, id)?.status?.submissions.length ?? 0;
+          this.expecting.set(keyOf(course, id), [Date.now(), known, this.listed(course, id)]);
           this.render();
           this.schedule(FAST_MS);
         }
@@ -191,11 +210,11 @@ class LiveCourse {
     this.schedule(0);
   }
 
-  /** How many submissions of `id` nbgrader's submitted list shows (its rows below the assignment's). */
-  private listed(id: string): number {
+  /** How many submissions of `id` in `course` nbgrader's submitted list shows (its rows below the assignment's). */
+  private listed(course: string, id: string): number {
     const rows = this.host?.querySelectorAll<HTMLElement>('#submitted_assignments_list > .list_item') ?? [];
     for (const row of rows) {
-      if (this.assignmentOf(row) === id) {
+      if (this.assignmentOf(row) === id && this.courseOf(row) === course) {
         return row.querySelectorAll(':scope > .assignment-notebooks > .list_item > .col-md-12').length;
       }
     }
@@ -203,13 +222,18 @@ class LiveCourse {
   }
 
   /** Submitted through nbgrader's button, and not yet recorded by the grading service. */
-  private submitted(id: string): boolean {
-    const expected = this.expecting.get(id);
-    return expected !== undefined && this.listed(id) > expected[2];
+  private submitted(a: AssignmentView): boolean {
+    const expected = this.expecting.get(keyOf(a.course, a.id));
+    return expected !== undefined && this.listed(a.course, a.id) > expected[2];
   }
 
-  private find(id: string): AssignmentView | undefined {
-    return this.view?.assignments.find(a => a.id === id);
+  /** Every assignment of every live course of the last answer. */
+  private assignments(): AssignmentView[] {
+    return (this.view?.courses ?? []).filter(c => c.live).flatMap(c => c.assignments);
+  }
+
+  private find(course: string, id: string): AssignmentView | undefined {
+    return this.assignments().find(a => a.course === course && a.id === id);
   }
 
   private visible(): boolean {
@@ -225,16 +249,17 @@ class LiveCourse {
 
   private busy(): boolean {
     const now = Date.now();
-    for (const [id, [since, known]] of this.expecting) {
-      const count = this.find(id)?.status?.submissions.length ?? 0;
+    for (const [key, [since, known]] of this.expecting) {
+      const [course, id] = key.split('\n');
+      const count = this.find(course, id)?.status?.submissions.length ?? 0;
       if (count > known || now - since > EXPECT_MS) {
-        this.expecting.delete(id);
+        this.expecting.delete(key);
       }
     }
     if (this.expecting.size > 0) {
       return true;
     }
-    return (this.view?.assignments ?? []).some(a => {
+    return this.assignments().some(a => {
       const last = a.status?.submissions[a.status.submissions.length - 1];
       return last !== undefined && (last.state === 'queued' || last.state === 'grading');
     });
@@ -264,7 +289,10 @@ class LiveCourse {
       if (!reply.ok) {
         throw new Error(`HTTP ${reply.status}`);
       }
-      const view = (await reply.json()) as LiveView;
+      const view = (await reply.json()) as StudentView;
+      for (const course of view.courses) {
+        course.assignments.forEach(a => (a.course = course.course));
+      }
       this.skewMs = new Date(view.now).getTime() - Date.now();
       this.view = view;
       this.error = null;
@@ -296,11 +324,11 @@ class LiveCourse {
       toolbar.after(banner);
     }
     if (banner) {
-      const reason = this.error ?? (this.view && !this.view.live ? this.view.reason : null);
+      const reason = this.error ?? this.reason();
       banner.textContent = reason ?? '';
       banner.hidden = !reason;
     }
-    if (!this.view || !this.view.live) {
+    if (this.assignments().length === 0) {
       this.host.querySelectorAll('.live-course-status, .live-course-submit-note').forEach(n => n.remove());
       return;
     }
@@ -308,13 +336,28 @@ class LiveCourse {
       const rows = this.host.querySelectorAll<HTMLElement>(`#${listId} > .list_item`);
       rows.forEach(row => {
         const id = this.assignmentOf(row);
-        const assignment = id ? this.find(id) : undefined;
-        if (!assignment || this.courseOf(row) !== this.view!.course) {
+        const course = this.courseOf(row);
+        const assignment = id && course ? this.find(course, id) : undefined;
+        if (!assignment) {
           return;
         }
         this.decorate(row, listId, assignment);
       });
     }
+  }
+
+  /** Why the course shown has no live status (its view's reason; the only course's when there is one), or null. */
+  private reason(): string | null {
+    if (!this.view) {
+      return null;
+    }
+    const courses = this.view.courses;
+    if (courses.length === 0) {
+      return this.view.reason;
+    }
+    const shown = this.host?.querySelector('#course_list_default')?.textContent?.trim();
+    const view = courses.length === 1 ? courses[0] : courses.find(c => c.course === shown);
+    return view && !view.live ? view.reason : null;
   }
 
   private decorate(row: HTMLElement, listId: string, a: AssignmentView): void {
@@ -405,7 +448,7 @@ class LiveCourse {
       return parts;
     }
     const last = status?.submissions[status.submissions.length - 1];
-    const submitted = this.submitted(a.id);
+    const submitted = this.submitted(a);
     if (submitted || (last && (last.state === 'queued' || last.state === 'grading'))) {
       const what = last?.state === 'queued' && !submitted ? ' (waiting in the queue)' : '';
       parts.push(el('div', 'live-course-grading', `grading…${what}`));
@@ -460,7 +503,7 @@ class LiveCourse {
     }
     if (last.feedback) {
       const button = el('button', 'btn btn-default btn-xs live-course-open-feedback', 'Open feedback');
-      button.onclick = () => void this.openFeedback(a.id, button);
+      button.onclick = () => void this.openFeedback(a, button);
       parts.push(button);
     } else if (a.policy!.feedback === 'after-due-date') {
       parts.push(el('div', 'live-course-note', 'Feedback after the due date'));
@@ -471,14 +514,15 @@ class LiveCourse {
   }
 
   /** nbgrader's own fetch_feedback (its assignment-list server API), then the newest feedback page in JupyterLab. */
-  private async openFeedback(id: string, button: HTMLButtonElement): Promise<void> {
+  private async openFeedback(a: AssignmentView, button: HTMLButtonElement): Promise<void> {
+    const { course, id } = a;
     const settings = this.app.serviceManager.serverSettings;
     button.disabled = true;
     button.textContent = 'Fetching feedback…';
     try {
       const reply = await ServerConnection.makeRequest(
         URLExt.join(settings.baseUrl, 'assignments/fetch_feedback'),
-        { method: 'POST', body: JSON.stringify({ course_id: this.view!.course, assignment_id: id }) },
+        { method: 'POST', body: JSON.stringify({ course_id: course, assignment_id: id }) },
         settings
       );
       const answer = await reply.json();
@@ -486,7 +530,7 @@ class LiveCourse {
         throw new Error(typeof answer.value === 'string' ? answer.value.split('\n').slice(-2).join(' ') : `HTTP ${reply.status}`);
       }
       const entry = (answer.value as any[]).find(
-        x => x.status === 'submitted' && x.assignment_id === id && x.course_id === this.view!.course
+        x => x.status === 'submitted' && x.assignment_id === id && x.course_id === course
       );
       const submissions = ((entry?.submissions ?? []) as any[]).filter(s => s.has_local_feedback);
       const newest = submissions[submissions.length - 1];
