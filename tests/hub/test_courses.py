@@ -206,3 +206,52 @@ def test_the_assignments_tab_of_a_student_of_two_courses_shows_each_course_with_
     expect(course).to_have_text(FIRST)
     expect(due).to_have_count(0)  # the first course's A has no due date: nothing of the second course's view
     screens.shot(page, "first-course")
+
+
+def test_the_staff_of_one_course_read_nothing_of_the_other(klass, two):
+    """Catches: a course's folder of the exchange, gradebook or sources readable by another course's grader or
+    instructor (a shared course group, an exchange folder left 0755, a course folder outside its instructor's home).
+    The grader of the first course and the instructor of the second, each against the other course, as their users."""
+    import shlex
+
+    others = {klass.graders[0]: two, two.instructor: klass}
+    for user, course in others.items():
+        inbound = course.course_exchange / "inbound"
+        private = [course.course_folder / "gradebook.db", course.course_folder / "source" / A / f"{A}.ipynb",
+                   course.course_folder / "nbgrader_config.py"]
+        private += [p / f"{A}.ipynb" for p in sorted(inbound.glob(f"*+{A}+*"))[:2]]
+        for path in private:
+            done = klass.site.run_as(user, "grader" if user in klass.graders else "instructor",
+                                     ["/bin/sh", "-c", f"cat {shlex.quote(str(path))} > /dev/null"], check=False)
+            assert done.returncode != 0, f"{user} ({'grader' if user in klass.graders else 'instructor'} of " \
+                f"another course) read {path}"
+        for folder in (course.course_exchange, inbound, course.course_folder, course.home(course.instructor)):
+            done = klass.site.run_as(user, "grader" if user in klass.graders else "instructor",
+                                     ["/bin/sh", "-c", f"ls {shlex.quote(str(folder))}"], check=False)
+            assert done.returncode != 0, f"{user}, of another course, listed {folder}: {done.stdout[:300]}"
+
+
+def test_the_exchange_privacy_of_the_first_course_holds_in_the_second(klass, two):
+    """test_privacy.py's probes, in the second course: its student D against B's submission there, at its real path
+    (learned as root). Catches: a second course's exchange folder set up by another path than the first's (inbound
+    listable, a submission readable or replaceable, its sticky bit lost), its gradebook or sources readable."""
+    import shlex
+    import stat
+
+    b, d = klass.students[1], two.own_students[0]
+    inbound = two.course_exchange / "inbound"
+    theirs = sorted(p for p in inbound.glob(f"{b}+{A}+*") if p.owner() == b)
+    assert theirs, f"no submission of B's in {two.course_id}'s inbound"
+    target, mine = theirs[-1], two.student_folder(d, A) / f"{A}.ipynb"
+    before = sorted(p.name for p in target.iterdir())
+    for command in (("ls", inbound), ("ls", target), ("cat", target / f"{A}.ipynb"),
+                    ("cat", target / "submission_secret.txt"), ("mv", target, f"{target}-moved"), ("rm", "-rf", target),
+                    ("cp", mine, target / f"{A}.ipynb"), ("touch", target / "extra.txt"),
+                    ("cat", two.course_folder / "gradebook.db"), ("ls", two.course_folder / "source"),
+                    ("ls", two.home(b)), ("ls", two.home(two.instructor))):
+        line = " ".join(shlex.quote(str(word)) for word in command)
+        done = klass.site.run_as(d, "student", ["/bin/sh", "-c", line], check=False)
+        assert done.returncode != 0, f"{d}, a student of {two.course_id}, could run `{line}`: {done.stdout[:300]!r}"
+    assert target.is_dir() and sorted(p.name for p in target.iterdir()) == before, "B's submission changed under D"
+    mode = stat.S_IMODE(inbound.stat().st_mode)
+    assert mode == 0o3733, f"{two.course_id}'s inbound is {oct(mode)} after its release (the first course's: 0o3733)"
