@@ -233,18 +233,15 @@ def _flush_after_the_cell() -> bool:
 
 
 def records_of(data) -> list[dict]:
-    """The call records of one transcript output's data: a batch as JSON text (a string, or its lines), or as an
-    object, or a single record as written before; no records from anything else."""
+    """The call records of one transcript output's data: `flush`'s batch, as JSON text (or the lines nbformat may
+    split it into); nothing from anything else."""
     if isinstance(data, list) and all(isinstance(line, str) for line in data):
         data = "".join(data)
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            return []
-    if isinstance(data, dict) and isinstance(data.get("batch"), list):
-        return [r for r in data["batch"] if isinstance(r, dict)]
-    return [data] if isinstance(data, dict) else []
+    try:
+        batch = json.loads(data).get("batch") if isinstance(data, str) else None
+    except (ValueError, AttributeError):
+        return []
+    return [r for r in batch if isinstance(r, dict)] if isinstance(batch, list) else []
 
 
 def snapshot(args: tuple, kwargs: dict) -> dict:

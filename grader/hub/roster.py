@@ -42,7 +42,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .site import COURSE_ID, CourseRoster, HubSite, Member, private_group, read_rosters, refuse_shared_database
+from .site import (COURSE_ID, CourseRoster, HubSite, Member, parse_roster_spec, private_group, read_rosters,
+                   refuse_shared_database)
 
 #: exchange folders nbgrader's release makes, with the modes this course keeps (see the module docstring); the
 #: course's own folder ("") has the course's group, the others the instructor's
@@ -316,15 +317,12 @@ def run(args) -> int:
         return 2
     from ..course import course_root
 
-    site = HubSite(args.prefix.resolve(), args.exchange.resolve())
     source = course_root(args.source)
     passwords = args.passwords or default_passwords_file()
-    from .site import parse_roster_spec
-
     first = parse_roster_spec(args.roster[0])[0]
     courses = read_rosters(args.roster, {first: args.course_group} if args.course_group else None)
     refuse_shared_database(courses)
-    site = HubSite(site.prefix, site.exchange, courses)
+    site = HubSite(args.prefix.resolve(), args.exchange.resolve(), courses)
     if site.missing():
         raise RuntimeError(site.missing())
     created = False

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from support import ROOT
-from hub.support import A, launched, log_in, points, wait_for
+from hub.support import A, as_user, launched, log_in, points, wait_for
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
@@ -214,21 +214,20 @@ def test_the_staff_of_one_course_read_nothing_of_the_other(klass, two):
     The grader of the first course and the instructor of the second, each against the other course, as their users."""
     import shlex
 
-    others = {klass.graders[0]: two, two.instructor: klass}
-    for user, course in others.items():
+    # (their own class, whose roster gives their role; the other course)
+    staff = {klass.graders[0]: (klass, two), two.instructor: (two, klass)}
+    for user, (own, course) in staff.items():
         inbound = course.course_exchange / "inbound"
         private = [course.course_folder / "gradebook.db", course.course_folder / "source" / A / f"{A}.ipynb",
                    course.course_folder / "nbgrader_config.py"]
         private += [p / f"{A}.ipynb" for p in sorted(inbound.glob(f"*+{A}+*"))[:2]]
         for path in private:
-            done = klass.site.run_as(user, "grader" if user in klass.graders else "instructor",
-                                     ["/bin/sh", "-c", f"cat {shlex.quote(str(path))} > /dev/null"], check=False)
-            assert done.returncode != 0, f"{user} ({'grader' if user in klass.graders else 'instructor'} of " \
-                f"another course) read {path}"
+            done = as_user(own, user, f"cat {shlex.quote(str(path))} > /dev/null")
+            assert done.returncode != 0, f"{user} ({own.role(user)} of {own.course_id}) read {path}"
         for folder in (course.course_exchange, inbound, course.course_folder, course.home(course.instructor)):
-            done = klass.site.run_as(user, "grader" if user in klass.graders else "instructor",
-                                     ["/bin/sh", "-c", f"ls {shlex.quote(str(folder))}"], check=False)
-            assert done.returncode != 0, f"{user}, of another course, listed {folder}: {done.stdout[:300]}"
+            done = as_user(own, user, f"ls {shlex.quote(str(folder))}")
+            assert done.returncode != 0, f"{user} ({own.role(user)} of {own.course_id}) listed {folder}: " \
+                f"{done.stdout[:300]}"
 
 
 def test_the_exchange_privacy_of_the_first_course_holds_in_the_second(klass, two):
@@ -250,7 +249,7 @@ def test_the_exchange_privacy_of_the_first_course_holds_in_the_second(klass, two
                     ("cat", two.course_folder / "gradebook.db"), ("ls", two.course_folder / "source"),
                     ("ls", two.home(b)), ("ls", two.home(two.instructor))):
         line = " ".join(shlex.quote(str(word)) for word in command)
-        done = klass.site.run_as(d, "student", ["/bin/sh", "-c", line], check=False)
+        done = as_user(two, d, line)
         assert done.returncode != 0, f"{d}, a student of {two.course_id}, could run `{line}`: {done.stdout[:300]!r}"
     assert target.is_dir() and sorted(p.name for p in target.iterdir()) == before, "B's submission changed under D"
     mode = stat.S_IMODE(inbound.stat().st_mode)
