@@ -1,5 +1,7 @@
 """What grading can read, no student reads: the probes of a hostile student (B) on the real hub, with the course in
-the instructor's home and a classmate (A) whose submission the instructor's groups may read.
+the instructor's home and a classmate (A) whose submission the instructor's groups may read. Every probe runs in
+each course of the session's hub (`course`): the first course (A and B), and the second, where B is enrolled too and
+its own student D plays A, so that a course set up by the several-courses path holds as the first does.
 
 On its own assignment (S), so that the scripted and browser cycles are untouched:
 - B hands in a notebook that walks the whole file system for source notebooks, gradebooks, configurations and
@@ -73,7 +75,7 @@ def _hostile(klass):
 
 def _inbound(klass, student: str) -> list[Path]:
     uid = os.stat(klass.home(student)).st_uid
-    return sorted(p for p in (klass.site.course_exchange / "inbound").glob(f"{student}+{S}+*")
+    return sorted(p for p in (klass.course_exchange / "inbound").glob(f"{student}+{S}+*")
                   if p.lstat().st_uid == uid)
 
 
@@ -88,8 +90,18 @@ def _found(notebook: Path) -> list[str]:
     raise AssertionError(f"the search printed nothing in {notebook}: the probe would prove nothing; {searches}")
 
 
+@pytest.fixture(scope="module", params=["first", "second"])
+def course(request, klass, second):
+    """The course the probes run in: the session's class, then its second course (B is the hostile student of both,
+    their other student plays A)."""
+    course = klass if request.param == "first" else second
+    assert course.students[1] == klass.students[1], f"B is not the second student of {course.course_id}"
+    return course
+
+
 @pytest.fixture(scope="module")
-def probes(klass):
+def probes(course):
+    klass = course
     a, b = klass.students
     out = {}
     klass.release(S)
@@ -99,7 +111,7 @@ def probes(klass):
     klass.submit(a, S)
     klass.collect(S)  # A's submission is in the instructor's course now: a target for B's links
     root = klass.course_folder
-    inbound = klass.site.course_exchange / "inbound"
+    inbound = klass.course_exchange / "inbound"
 
     # B: a folder of links (with a secret, so that only the links can keep it out)
     links = inbound / f"{b}+{S}+2026-01-01 00:00:00.000000 UTC+links"
@@ -153,7 +165,7 @@ def probes(klass):
     secret = root / "feedback" / b / S / "submission_secret.txt"
     kept = secret.read_bytes()
     secret.unlink()
-    released_a = klass.site.course_exchange / "feedback"
+    released_a = klass.course_exchange / "feedback"
     before = {p: p.stat().st_mtime_ns for p in released_a.glob("*.html")}
     out["broken_release"] = klass.instructor_nbgrader("release_feedback", S, check=False)
     out["released_after"] = {p: (p.stat().st_gid, p.stat().st_mode & 0o777) for p in released_a.glob("*.html")
@@ -162,11 +174,11 @@ def probes(klass):
     return out
 
 
-def test_the_grading_kernel_sees_nothing_of_the_course_the_exchange_or_a_classmate(klass, probes):
-    interpreter = str(klass.site.prefix / "venv")
+def test_the_grading_kernel_sees_nothing_of_the_course_the_exchange_or_a_classmate(course, probes):
+    interpreter = str(course.site.prefix / "venv")
     # the notebook's folder: B's own files, read-only (at its path for a kernel started cold, at /submission/<name>
     # for one forked from the warm kernel, grader.plugins.zygote)
-    owns = (f"/autograded/{klass.students[1]}/{S}/", f"/submission/{S}/")
+    owns = (f"/autograded/{course.students[1]}/{S}/", f"/submission/{S}/")
 
     def own(p: str) -> bool:
         return any(o in p and "/" not in p[p.index(o) + len(o):] for o in owns)
@@ -178,23 +190,23 @@ def test_the_grading_kernel_sees_nothing_of_the_course_the_exchange_or_a_classma
         assert not outside, f"{way}: the grading kernel could see {outside[:10]}"
 
 
-def test_the_hostile_students_feedback_holds_no_hidden_test_and_nothing_of_others(klass, probes):
-    a, b = klass.students
+def test_the_hostile_students_feedback_holds_no_hidden_test_and_nothing_of_others(course, klass, second, probes):
+    a, b = course.students
     assert len(probes["feedback"]) == 1, f"B's fetched feedback: {probes['feedback']}"
     text = probes["feedback"][0].read_text()
     shown = [line for line in hidden_lines(S) if line in text]
     assert not shown, f"B's feedback shows hidden test code: {shown[:3]}"
-    for secret in ("BEGIN HIDDEN TESTS", str(klass.course_folder), a):
+    for secret in ("BEGIN HIDDEN TESTS", str(klass.course_folder), str(second.course_folder), a):
         assert secret not in text, f"B's feedback shows {secret!r}"
 
 
-def test_collect_never_follows_a_symbolic_link(klass, probes):
-    a, b = klass.students
+def test_collect_never_follows_a_symbolic_link(course, probes):
+    a, b = course.students
     assert "symbolic link" in probes["links_collect"], probes["links_collect"]
     collected = probes["links_collected"]
     assert not [p for p in collected if p.endswith((".db", "source.ipynb")) or "course" in p.split("/")], collected
-    notebook = klass.course_folder / "submitted" / b / S / f"{S}.ipynb"
-    theirs = klass.course_folder / "submitted" / a / S / f"{S}.ipynb"
+    notebook = course.course_folder / "submitted" / b / S / f"{S}.ipynb"
+    theirs = course.course_folder / "submitted" / a / S / f"{S}.ipynb"
     assert not notebook.exists() or notebook.read_bytes() != theirs.read_bytes(), "B handed in A's notebook"
 
 
@@ -212,11 +224,11 @@ def test_a_future_timestamp_neither_dates_the_submission_nor_shadows_the_next(pr
     assert probes["real_stamp"] == probes["latest_a"].name.split("+")[2], probes["real_collect"]
 
 
-def test_release_feedback_goes_student_by_student_past_a_broken_folder(klass, probes):
-    a, b = klass.students
+def test_release_feedback_goes_student_by_student_past_a_broken_folder(course, probes):
+    a, b = course.students
     done = probes["broken_release"]
     assert done.returncode != 0 and b in done.stderr and "submission_secret.txt" in done.stderr, done.stderr
-    a_gid = os.stat(klass.home(a)).st_gid
+    a_gid = os.stat(course.home(a)).st_gid
     assert list(probes["released_after"].values()) == [(a_gid, 0o640)], probes["released_after"]
 
 
