@@ -160,6 +160,9 @@ def test_a_kernel_killed_midway_takes_every_process_it_started_with_it(folder):
         await kc.execute_interactive(
             f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)', "
             f"'{MARKER}'], start_new_session=True)", timeout=60)
+        deadline = time.monotonic() + 10
+        while not _daemons() and time.monotonic() < deadline:  # a loaded machine may not have run it yet
+            await asyncio.sleep(0.05)
         assert _daemons(), "the daemon did not start: the test would prove nothing"
         kc.stop_channels()
         await km.shutdown_kernel(now=True)  # SIGKILL to the launcher's process group

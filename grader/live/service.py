@@ -25,6 +25,11 @@ first's lock (`.grading/live/service.lock`). Each cycle:
    (`grader.live.collect.release_one`: PrivateReleaseFeedback); with "after-due-date" once the student's due date
    has passed; with "manual" never by itself;
 4. publish: each student's status file and policy.json in `<exchange>/<course>/live/` (`grader.live.status`).
+
+Before the first submission of a live assignment the service starts its cluster and puts the assignment's bundle
+on it; `.grading/live/ready.json` lists the assignments for which that is done. Each submission's timeline (seconds
+from its arrival to each step: noticed, picked, collected, planned, shared, sent, computed, merged, released,
+exported, scored) is logged and recorded with its last event in `.grading/live/events.jsonl`.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import fcntl
+import json
 import logging
 import os
 import pwd
@@ -116,12 +122,17 @@ class Service:
         self.policy_stamp = None
         self.last_publish = 0.0
         self.warmed: set[str] = set()
+        #: the live assignments whose bundle is on the warm cluster, as `.grading/live/ready.json` says
+        self.ready: list[str] | None = None
         #: submissions on the cluster, by folder name; the grading run (and lock) of each assignment with any there
         self.flying: dict[str, Flying] = {}
         self.held: dict[str, tuple] = {}
         #: assignment -> ((bundle hash, policies.toml), the bundle's future on the cluster)
         self.bundles: dict[str, tuple] = {}
         self.stopping = False
+        #: folder -> {step: time.time()} of a submission this process has seen: its timeline, logged and recorded in
+        #: events.jsonl when it is finished (`course hub-bench --on-submit` prints it)
+        self.timeline: dict[str, dict[str, float]] = {}
         #: held while a ledger is read, changed and written, and its status published: the watcher thread notices
         #: new submissions while the main thread grades
         self.lock = threading.RLock()
@@ -176,6 +187,7 @@ class Service:
                 queue.save(self.course, ledger)
                 queue.log_event(self.course, "queued", assignment, student, name, arrived=arrived.isoformat())
                 self.known.add(name)
+                self.timeline[name] = {"arrived": st.st_ctime, "noticed": time.time()}
                 self.publish(assignment, student, ledger)
             added += 1
         return added
@@ -228,13 +240,15 @@ class Service:
         for (assignment, student), (ledger, entry) in chosen.items():
             if (assignment, student) in busy or not self.settled(entry.folder):
                 continue
+            self._mark(entry, "picked")
             why = refusal(self.policies[assignment], ledger, entry)
             if why is None:
                 why = self._collect(ledger, entry)
+                self._mark(entry, "collected")
             if why is not None:
                 entry.status.state = "refused" if why.startswith("refused") else "ungradable"
                 entry.status.message = why
-                self.commit(ledger, entry, entry.status.state, message=why)
+                self.commit(ledger, entry, entry.status.state, message=why, timeline=self._timeline(entry))
             else:
                 entry.status.state = "grading"
                 self.commit(ledger, entry, "grading")
@@ -308,6 +322,7 @@ class Service:
             client = self.client()
             refuse_without_sandbox(self.course, self.cluster)
             jobs, problems = plan(self.course, [a], [s], True, set())
+            self._mark(entry, "planned")
             if problems:
                 p = problems[0]
                 run.record(p.key, False, 0.0, f"could not be graded: {p.reason}", p.file, mark=p.fingerprint)
@@ -315,6 +330,7 @@ class Service:
                 return self._finish(ledger, entry, run.status.get(p.key), None)
             job = jobs[0]
             shared = self._shared(client, a)
+            self._mark(entry, "shared")
             run.queue([job])
             with self.course.gradebook() as gb:
                 task = autograde_task(self.course, gb, job, write_feedback=True)
@@ -325,7 +341,13 @@ class Service:
             why = str(error) if isinstance(error, SystemExit) else f"{type(error).__name__}: {error}"
             return self._finish(ledger, entry, None, f"could not be graded: {why}")
         self.flying[entry.folder] = Flying(ledger, entry, job, future, (began, time.thread_time() - cpu))
-        future.add_done_callback(lambda _: self.wake.set())
+        self._mark(entry, "sent")
+
+        def back(_):
+            self._mark(entry, "computed", first=True)
+            self.wake.set()
+
+        future.add_done_callback(back)
 
     def settle(self) -> bool:
         """Merge every submission the cluster has finished, one at a time (this process is the gradebook's only
@@ -337,12 +359,14 @@ class Service:
             return False
         with self.course.gradebook() as gb:
             for f in done:
+                self._mark(f.entry, "computed", first=True)  # the future's callback may not have run yet
                 try:
                     result = f.future.result()
                 except Exception as error:  # noqa: BLE001 - a task that failed as a whole (KilledWorker, say)
                     result = error
                 f.future.release()
                 merge_result(self.course, gb, self.held[f.ledger.assignment][1], f.job, result, f.sent)
+                self._mark(f.entry, "merged")
         graded = []
         for f in done:
             del self.flying[f.entry.folder]
@@ -350,10 +374,13 @@ class Service:
             graded.append((f, run.status.get(f.job.key)))
             if (run.status.get(f.job.key) or {}).get("ok") and self.policies[f.ledger.assignment].feedback == "on-submit":
                 self._release(f.ledger, f.entry, commit=False)  # before its status says graded: score and feedback at once
+                self._mark(f.entry, "released")
         try:
             export(self.course)
         except Exception:  # noqa: BLE001 - the grades are in the gradebook; the next export writes them
             log.exception("exporting grades.csv failed")
+        for f in done:
+            self._mark(f.entry, "exported")
         for f, outcome in graded:
             self._finish(f.ledger, f.entry, outcome, None, release=False)
             self._let_go(f.ledger.assignment)
@@ -372,8 +399,24 @@ class Service:
             entry.status.state, entry.status.message = "graded", None
             if release and self.policies[a].feedback == "on-submit":  # released first: the student sees score and feedback at once
                 self._release(ledger, entry, commit=False)
+        self._mark(entry, "scored")
         self.commit(ledger, entry, entry.status.state, score=entry.status.score, message=entry.status.message,
-                    feedback=entry.status.feedback)
+                    feedback=entry.status.feedback, timeline=self._timeline(entry))
+
+    def _mark(self, entry: queue.Entry, step: str, first: bool = False) -> None:
+        """Note the time of `step` of `entry`; with `first`, only when it has none yet."""
+        marks = self.timeline.setdefault(entry.folder, {})
+        if not (first and step in marks):
+            marks[step] = time.time()
+
+    def _timeline(self, entry: queue.Entry) -> dict[str, float]:
+        """Seconds from the submission's arrival in the exchange to each step this process took for it (a
+        submission noticed by an earlier run of the service starts at "picked"); logged."""
+        marks = self.timeline.pop(entry.folder, {})
+        start = marks.get("arrived") or min(marks.values(), default=0.0)
+        seconds = {step: round(moment - start, 3) for step, moment in marks.items() if step != "arrived"}
+        log.info("%s: %s", entry.folder, ", ".join(f"{step} {t:.2f} s" for step, t in seconds.items()))
+        return seconds
 
     def _scores(self, status: SubmissionStatus, assignment: str, student: str, cells: list[dict]) -> None:
         """The score, penalty and each test cell's score and named mistake, from the course's gradebook."""
@@ -479,6 +522,11 @@ class Service:
                 except Exception as error:  # noqa: BLE001 - the first submission says what is wrong
                     log.error("could not send %s to the workers: %s", a, error)
                     self.bundles[a] = ((None, None), None)
+        ready = sorted(a for a in self.live() if (self.bundles.get(a) or (None, None))[1] is not None)
+        if ready != self.ready:
+            self.ready = ready
+            (queue.folder(self.course) / "ready.json").write_text(json.dumps({"assignments": ready, "time": now()}))
+            log.info("warm for %s", ", ".join(ready) or "no assignment")
 
     def watch(self) -> None:
         """The watcher thread: `notice` every `interval` seconds, grading or not (see the module docstring)."""

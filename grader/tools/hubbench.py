@@ -18,7 +18,9 @@ their password (PAM) and starts all N servers at once through the REST API, wait
 end the hub is stopped and every account is removed with its home (userdel -r).
 
 With --on-submit it times the live course instead (grader/live/): the hub starts with its grading service, the
-assignment's policy is set to on-submit, every student fetches and submits at once, and nobody collects or grades:
+assignment's policy is set to on-submit, and once the service is warm for it (its cluster up and the assignment's
+bundle on it, as on a hub whose course is under way) every student fetches and submits at once, and nobody collects
+or grades:
 for each student, the seconds from the start of their submit until their status file (grader/live/status.py) says
 queued, graded, and feedback released (fetchable), with the 50th and 95th percentiles and the maximum.
 """
@@ -97,6 +99,7 @@ def on_submit(klass: TemporaryClass, phases: Phases, assignment: str, timeout: f
         phases.run("release", klass.release, assignment)
         klass.site.run_as(klass.instructor, "instructor", [str(klass.site.bin / "course"), "policy", assignment,
                                                            "--feedback", "on-submit"], cwd=klass.course_folder)
+        phases.run("grading service warm", _wait_ready, klass, assignment, timeout)
         phases.run(f"fetch x{len(klass.students)}", _parallel, lambda s: klass.fetch(s, assignment),
                    klass.students, len(klass.students))
         for i, student in enumerate(klass.students):
@@ -146,8 +149,50 @@ def on_submit(klass: TemporaryClass, phases: Phases, assignment: str, timeout: f
         values = [seen[s][phase] for s in klass.students if phase in seen[s]]
         print(f"{phase:<9} p50 {_percentile(values, 0.5):6.1f} s   p95 {_percentile(values, 0.95):6.1f} s   "
               f"max {max(values, default=float('nan')):6.1f} s   ({len(values)} of {len(klass.students)})")
+    _print_timelines(klass, assignment)
     released = sum(1 for s in klass.students if "released" in seen[s])
     return {"collected": released, "feedback": released}
+
+
+def _wait_ready(klass: TemporaryClass, assignment: str, timeout: float) -> None:
+    """Wait until the grading service says it is warm for `assignment` (its cluster up, the assignment's bundle on
+    it: `.grading/live/ready.json`), as it is on a hub whose course is under way; TimeoutError after `timeout` s."""
+    import json
+
+    path = klass.course_folder / ".grading" / "live" / "ready.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if assignment in json.loads(path.read_text())["assignments"]:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.1)  # the service writes the file once it is warm: poll it
+    raise TimeoutError(f"the grading service was not warm for {assignment} within {timeout:.0f} s ({path})")
+
+
+def _print_timelines(klass: TemporaryClass, assignment: str) -> None:
+    """The grading service's own timeline of each student's last submission (events.jsonl, `timeline`): seconds
+    from its arrival in the exchange to each step, and the median of each step over the class."""
+    import json
+    import statistics
+
+    path = klass.course_folder / ".grading" / "live" / "events.jsonl"
+    lines = path.read_text().splitlines() if path.is_file() else []
+    last = {}
+    for line in lines:
+        event = json.loads(line)
+        if event.get("assignment") == assignment and "timeline" in event:
+            last[event["student"]] = event["timeline"]
+    if not last:
+        print(f"no timeline in {path}")
+        return
+    steps = list(next(iter(last.values())))
+    print(f"\nthe grading service's steps, seconds from the submission's arrival in the exchange ({len(last)} "
+          "submissions):")
+    for step in steps:
+        values = [t[step] for t in last.values() if step in t]
+        print(f"  {step:<10} median {statistics.median(values):6.2f} s   max {max(values):6.2f} s")
 
 
 def spawn_all(klass: TemporaryClass, phases: Phases):

@@ -93,6 +93,14 @@ def test_a_mistake_is_graded_on_arrival_with_the_mistake_named_and_its_feedback_
     fetched = klass.fetch_feedback(a, L)
     assert len(fetched) == 1, fetched
     assert "BEGIN HIDDEN TESTS" not in fetched[0].read_text()
+    # the service's timeline of it (what `course hub-bench --on-submit` prints): every step, in order
+    events = [json.loads(line) for line in (klass.course_folder / ".grading" / "live" / "events.jsonl").read_text()
+              .splitlines()]
+    timeline = next(e["timeline"] for e in events if e["student"] == a and e["event"] == "graded")
+    steps = ["noticed", "picked", "collected", "planned", "shared", "sent", "computed", "merged", "released",
+             "exported", "scored"]
+    assert list(timeline) == steps and all(0 <= timeline[x] <= timeline[y] for x, y in zip(steps, steps[1:])), \
+        f"the service's timeline of A's submission: {timeline}"
 
 
 def test_status_files_are_the_students_alone(live, klass):
