@@ -39,13 +39,26 @@ APPS = {
 }
 #: packages whose `__init__.py` imports far more than these apps use: the server extensions (`nbgrader`), every
 #: app (`nbgrader.apps`), what nbgrader's base app lists for `--help-all` only (preprocessors, plug-ins,
-#: converters), and setuptools, of which nbgrader.utils imports `archive_util` alone (for zip_collect's archives),
-#: not its build machinery and pkg_resources' parsers (0.1 s); its distutils is setuptools' own either way
+#: converters), setuptools, of which nbgrader.utils imports `archive_util` alone (for zip_collect's archives),
+#: not its build machinery and pkg_resources' parsers (0.1 s), and requests (with urllib3, about 0.1 s), which
+#: nbgrader's JupyterHub authenticator imports at module level and uses only when it asks the hub something.
+#: (importlib.util.LazyLoader would not do for requests: `import requests` reads the module's __spec__, which loads
+#: a lazy module at once.)
 DEFERRED = ("nbgrader", "nbgrader.apps", "nbgrader.preprocessors", "nbgrader.plugins", "nbgrader.converters",
-            "setuptools")
+            "setuptools", "requests", "nbconvert", "nbconvert.filters", "nbconvert.preprocessors", "nbconvert.exporters")
 #: nbgrader's collect, which imports the gradebook (SQLAlchemy and nbgrader's models, about 0.25 s of CPU) at module
 #: level, and which nbgrader's ExchangeFactory, built by every exchange command, names: none of APPS collects
 COLLECT = "nbgrader.exchange.default.collect"
+#: modules whose functions a student's command names at import but never calls: nbgrader.utils imports three
+#: unpackers of setuptools (for zip_collect's archives), and the module that holds them imports setuptools'
+#: distutils (about 0.1 s); each name is a stand-in that imports the module on its first call
+DEFERRED_FUNCTIONS = {"setuptools.archive_util": ("unpack_archive", "unpack_tarfile", "unpack_zipfile")}
+#: optional libraries of jsonschema's format checkers (its `format-nongpl` extra, which jupyter_server's event
+#: schemas want): jsonschema imports each when it is imported (isoduration brings arrow; about 0.1 s in all), but
+#: nbformat's validation, the only one in a student's command, checks no format. Left out of these commands (as if
+#: not installed, which jsonschema allows); idna is not among them: requests needs it
+FORMAT_LIBRARIES = ("isoduration", "webcolors", "uri_template", "fqdn", "rfc3339_validator", "rfc3986_validator",
+                    "rfc3987", "jsonpointer")
 #: arguments that print nbgrader's own help or version, which lists every app
 _OWN_OUTPUT = ("-h", "--help", "--help-all", "--version")
 
@@ -61,19 +74,65 @@ def defer_package(name: str) -> None:
     if name == "setuptools" and os.path.isdir(vendored) and vendored not in sys.path:
         sys.path.append(vendored)  # what setuptools' __init__ does first (>= 71): its submodules import from there
 
+    exported = _reexports(spec.origin)
+
     def __getattr__(attr):
         if PathFinder.find_spec(f"{name}.{attr}", spec.submodule_search_locations) is not None:
             return importlib.import_module(f"{name}.{attr}")  # a submodule: it alone, as `from name import attr`
+        if attr in exported:  # a name the package's __init__ takes from another module: that module alone
+            source, original = exported[attr]
+            value = getattr(importlib.import_module(source, name), original)
+            setattr(module, attr, value)
+            return value
         # once: the real __init__ runs into this same module object, so whoever holds it sees its names
-        del module.__getattr__
+        del module.__getattr__, module.__deferred__
         spec.loader.exec_module(module)
         return getattr(module, attr)
 
     module.__getattr__ = __getattr__
+    module.__deferred__ = True  # until its __init__ has run
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
+
+
+def _reexports(init: str | None) -> dict[str, tuple[str, str]]:
+    """name -> (module, its name there) for each `from .module import name [as other]` and `from package.module
+    import name` at the top level of the package's `__init__.py`, the module as `importlib.import_module` takes it
+    relative to the package (nbgrader.preprocessors is nothing else: `from nbgrader.preprocessors import Execute`
+    then loads the one preprocessor, not the twenty with the gradebook's SQLAlchemy)."""
+    import ast
+
+    try:
+        with open(init, "rb") as source:
+            tree = ast.parse(source.read())
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return {}
+    return {alias.asname or alias.name: ("." * node.level + node.module, alias.name) for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.level <= 1 and node.module
+            for alias in node.names if alias.name != "*"}
+
+
+def defer_functions(name: str, functions: tuple[str, ...]) -> None:
+    """Put a module `name` in sys.modules whose `functions` import the real module on their first call and run its
+    function of that name (unless the module is imported already)."""
+    if name in sys.modules:
+        return
+    stand_in = types.ModuleType(name, f"{name}, imported on the first call of one of {', '.join(functions)}")
+
+    def real():
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    for function in functions:
+        def call(*args, _function=function, **kwargs):
+            return getattr(real(), _function)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = function
+        setattr(stand_in, function, call)
+    sys.modules[name] = stand_in
 
 
 def collect_without_gradebook() -> None:
@@ -122,6 +181,10 @@ def main(argv: list[str] | None = None) -> None:
 
     for name in DEFERRED:
         defer_package(name)
+    for name, functions in DEFERRED_FUNCTIONS.items():
+        defer_functions(name, functions)
+    for name in FORMAT_LIBRARIES:
+        sys.modules.setdefault(name, None)  # ImportError on import: jsonschema goes without that format's checker
     collect_without_gradebook()
     from nbgrader._version import __version__  # nbgrader/_version.py alone, its package deferred
 
