@@ -82,8 +82,8 @@ def started(student: dict, *args: str) -> tuple[subprocess.CompletedProcess, set
     those it holds as not installed, None in sys.modules, nor the packages whose __init__ it deferred and never ran)."""
     listing = student["home"] / ".modules.json"
     code = ("import json, sys\nfrom grader.hub.nbgrader_command import main\ntry:\n    main(%r)\nfinally:\n"
-            "    json.dump(sorted(m for m, v in sys.modules.items() if v is not None and not getattr(v, '__deferred__', "
-            "False)), open(%r, 'w'))\n" % (list(args), str(listing)))
+            "    json.dump(sorted(m for m, v in sys.modules.items()\n"
+            "                     if v is not None and not getattr(v, '__deferred__', False)), open(%r, 'w'))\n" % (list(args), str(listing)))
     proc = subprocess.run([sys.executable, "-c", code], cwd=student["home"], env=student["env"], capture_output=True,
                           text=True, timeout=300)
     return proc, set(json.loads(listing.read_text()))

@@ -45,7 +45,8 @@ APPS = {
 #: (importlib.util.LazyLoader would not do for requests: `import requests` reads the module's __spec__, which loads
 #: a lazy module at once.)
 DEFERRED = ("nbgrader", "nbgrader.apps", "nbgrader.preprocessors", "nbgrader.plugins", "nbgrader.converters",
-            "setuptools", "requests", "nbconvert", "nbconvert.filters", "nbconvert.preprocessors", "nbconvert.exporters")
+            "setuptools", "requests", "nbconvert", "nbconvert.filters", "nbconvert.preprocessors",
+            "nbconvert.exporters")
 #: nbgrader's collect, which imports the gradebook (SQLAlchemy and nbgrader's models, about 0.25 s of CPU) at module
 #: level, and which nbgrader's ExchangeFactory, built by every exchange command, names: none of APPS collects
 COLLECT = "nbgrader.exchange.default.collect"
