@@ -28,21 +28,34 @@ CLASS = {"ada": "solution", "ben": f"{FIX}/mistake_variance_instead_of_std.py", 
          "eli": "broken_kernel_dies"}
 
 
-def grade(course, *args, check=True):
-    run = subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], cwd=course, capture_output=True, text=True)
+def grade(course, *args, check=True, env=None):
+    run = subprocess.run([sys.executable, "-m", "grader.cli", "grade", *args], cwd=course, capture_output=True, text=True,
+                         env=env)
     assert not check or run.returncode == 0, run.stdout + run.stderr
     return run
 
 
 @pytest.fixture(scope="module")
 def classes(tmp_path_factory):
-    """An ungraded class, a copy graded by sequential nbgrader and a copy graded with --jobs 2."""
+    """An ungraded class, a copy graded by sequential nbgrader and a copy graded with --jobs 2 (with a temporary
+    folder of its own, TMPDIR, to see what it leaves there)."""
     base = tmp_path_factory.mktemp("grading")
     template, sequential = graded_class(base, A, CLASS)
     parallel = shutil.copytree(template, base / "parallel")
-    run = grade(parallel, "--jobs", "2")
+    tmp = base / "tmp"
+    tmp.mkdir()
+    run = grade(parallel, "--jobs", "2", env=dict(os.environ, TMPDIR=str(tmp)))
     record = json.loads((parallel / ".grading" / "last_run.json").read_text())
-    return {"template": template, "sequential": sequential, "parallel": parallel, "run": run, "record": record}
+    return {"template": template, "sequential": sequential, "parallel": parallel, "run": run, "record": record,
+            "tmp": tmp}
+
+
+def test_the_cluster_keeps_nothing_in_the_shared_temporary_folder(classes):
+    """Catches: Dask's scheduler (or a worker) keeping its workspace in the machine's temporary folder
+    (/tmp/dask-scratch-space, or /tmp/dask-scratch-space-<uid> once another user has made that: a path any user
+    can make first and hold its lock files) instead of the run's private scratch."""
+    left = sorted(p.name for p in classes["tmp"].iterdir() if p.name.startswith("dask"))
+    assert not left, f"course grade left {left} in its temporary folder (TMPDIR)"
 
 
 def test_parallel_grades_equal_sequential_nbgrader(classes):

@@ -16,6 +16,7 @@ course, one `nbgrader autograde` per assignment.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 
 import nbformat
@@ -70,7 +71,8 @@ def test_the_grading_kernel_refuses_to_start_without_its_sandbox(monkeypatch):
     monkeypatch.setattr("grader.plugins.sandbox.sandbox_problem", lambda: "bubblewrap is not installed")
     with pytest.raises(SandboxUnavailable, match="Refusing to grade.*bubblewrap is not installed.*sandbox = False"):
         CourseKernelManager()
-    CourseKernelManager(sandbox=False)  # the instructor's explicit opt-out
+    opted_out = CourseKernelManager(sandbox=False)  # the instructor's explicit opt-out
+    shutil.rmtree(opted_out._kernel_dir)  # its private folder, made for a kernel this test never starts
 
 
 @pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)

@@ -120,7 +120,10 @@ class Cluster:
                               "running there, and reachable from this machine?") from None
         else:
             self.scratch = private_scratch()
-            with dask.config.set(EMBEDDED):
+            # the scheduler, which LocalCluster runs in this process without a local_directory, keeps its workspace
+            # (lock files) in Dask's temporary-directory: /tmp/dask-scratch-space, or -<uid> after it when another
+            # user made that first, unless it is set
+            with dask.config.set({**EMBEDDED, "temporary-directory": str(self.scratch)}):
                 self.local = LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1,
                                           local_directory=str(self.scratch / "dask-scratch-space"),
                                           processes=True, host="127.0.0.1", silence_logs=logging.ERROR,
