@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -42,20 +44,24 @@ def classes(tmp_path_factory):
     base = tmp_path_factory.mktemp("grading")
     template, sequential = graded_class(base, A, CLASS)
     parallel = shutil.copytree(template, base / "parallel")
-    tmp = base / "tmp"
-    tmp.mkdir()
-    run = grade(parallel, "--jobs", "2", env=dict(os.environ, TMPDIR=str(tmp)))
+    # short: the kernels' Unix sockets live under it, and a socket's path may not pass 107 bytes (a folder of
+    # pytest's under an xdist worker's is already 60)
+    tmp = Path(tempfile.mkdtemp(prefix="cg-"))
+    try:
+        run = grade(parallel, "--jobs", "2", env=dict(os.environ, TMPDIR=str(tmp)))
+        left = sorted(p.name for p in tmp.iterdir() if p.name.startswith("dask"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     record = json.loads((parallel / ".grading" / "last_run.json").read_text())
     return {"template": template, "sequential": sequential, "parallel": parallel, "run": run, "record": record,
-            "tmp": tmp}
+            "dask_left": left}
 
 
 def test_the_cluster_keeps_nothing_in_the_shared_temporary_folder(classes):
     """Catches: Dask's scheduler (or a worker) keeping its workspace in the machine's temporary folder
     (/tmp/dask-scratch-space, or /tmp/dask-scratch-space-<uid> once another user has made that: a path any user
     can make first and hold its lock files) instead of the run's private scratch."""
-    left = sorted(p.name for p in classes["tmp"].iterdir() if p.name.startswith("dask"))
-    assert not left, f"course grade left {left} in its temporary folder (TMPDIR)"
+    assert not classes["dask_left"], f"course grade left {classes['dask_left']} in its temporary folder (TMPDIR)"
 
 
 def test_parallel_grades_equal_sequential_nbgrader(classes):
@@ -144,14 +150,19 @@ def test_second_run_without_force_changes_nothing(classes):
 def test_interrupted_run_leaves_a_consistent_gradebook_and_a_rerun_finishes(classes, tmp_path):
     course = shutil.copytree(classes["template"], tmp_path / "class")
     shutil.rmtree(course / "submitted" / "ben")  # three submissions are enough to interrupt after the first
+    # its scratch in a cache of its own (short, as sockets may live there), removed below: a run killed outright
+    # cannot remove it, and the user's cache is not the test's to fill
+    cache = tempfile.mkdtemp(prefix="cg-cache-")
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "grade", "--jobs", "1", "--no-report"], cwd=course,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=dict(os.environ, XDG_CACHE_HOME=cache))
     deadline = time.monotonic() + 120
     while not any((course / "autograded").glob(f"*/{A}")) and time.monotonic() < deadline:
         assert proc.poll() is None, "the grader finished before it could be interrupted"
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    shutil.rmtree(cache, ignore_errors=True)
     expected = autograde_results(classes["sequential"], [A])
     partial = autograde_results(course, [A])
     done = {(A, p.parent.name) for p in (course / "autograded").glob(f"*/{A}")}
