@@ -75,11 +75,14 @@ def defer_package(name: str) -> None:
     if name == "setuptools" and os.path.isdir(vendored) and vendored not in sys.path:
         sys.path.append(vendored)  # what setuptools' __init__ does first (>= 71): its submodules import from there
 
-    exported = _reexports(spec.origin)
+    exported = None  # _reexports of the __init__, read when a name is first asked for (most never are)
 
     def __getattr__(attr):
+        nonlocal exported
         if PathFinder.find_spec(f"{name}.{attr}", spec.submodule_search_locations) is not None:
             return importlib.import_module(f"{name}.{attr}")  # a submodule: it alone, as `from name import attr`
+        if exported is None:
+            exported = _reexports(spec.origin)
         if attr in exported:  # a name the package's __init__ takes from another module: that module alone
             source, original = exported[attr]
             value = getattr(importlib.import_module(source, name), original)

@@ -507,7 +507,8 @@ class Service:
         from ..classrun.cluster import Cluster
         from ..release import bundle
 
-        for a in self.live():
+        live = self.live()
+        for a in live:
             if a not in self.warmed:
                 if self.cluster is None:
                     self.cluster = Cluster(None, self.jobs, dashboard=False)
@@ -522,7 +523,7 @@ class Service:
                 except Exception as error:  # noqa: BLE001 - the first submission says what is wrong
                     log.error("could not send %s to the workers: %s", a, error)
                     self.bundles[a] = ((None, None), None)
-        ready = sorted(a for a in self.live() if (self.bundles.get(a) or (None, None))[1] is not None)
+        ready = sorted(a for a in live if (self.bundles.get(a) or (None, None))[1] is not None)
         if ready != self.ready:
             self.ready = ready
             (queue.folder(self.course) / "ready.json").write_text(json.dumps({"assignments": ready, "time": now()}))
