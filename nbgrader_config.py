@@ -68,6 +68,9 @@ c.Autograde.autograde_preprocessors = [
 # graded, locked and task cell from the gradebook whatever the structure of the submission (CONTRIBUTING.md).
 c.Autograde.sanitize_preprocessors = [f"{NBGRADER_PP}.ClearOutput", f"{NBGRADER_PP}.OverwriteKernelspec",
                                       "grader.plugins.restore.RestoreCells", f"{NBGRADER_PP}.CheckCellMetadata"]
+# nbconvert validates the notebook once, after the last preprocessor, not after each (84 times per graded
+# submission, about a tenth of a second of its CPU); a preprocessor that broke the notebook is still caught there.
+c.Exporter.optimistic_validation = True
 # Feedback's formulas as MathML: drawn with no script and no CDN, where MathJax cannot load (grader/plugins/mathml.py).
 c.GenerateFeedback.preprocessors = [f"{NBGRADER_PP}.GetGrades", "grader.plugins.hidden_tests.HideHiddenTests",
                                     "grader.plugins.mathml.MarkdownMathML", f"{NBCONVERT_PP}.CSSHTMLHeaderPreprocessor"]

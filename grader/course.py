@@ -154,10 +154,14 @@ class Course:
 
     def scratch_config(self, folder: Path | str):
         """This course's configuration for a scratch course at `folder`, with its own SQLite gradebook there:
-        a worker grading from it can never write into the course's gradebook, whatever NBGRADER_DB_URL says."""
+        a worker grading from it can never write into the course's gradebook, whatever NBGRADER_DB_URL says.
+        That gradebook is a scratch copy, written without waiting for the disk (`throwaway_gradebook`)."""
+        from .plugins.patches import throwaway_gradebook
+
         config = copy.deepcopy(self.config)
         config.CourseDirectory.root = str(folder)
         config.CourseDirectory.db_url = f"sqlite:///{Path(folder) / 'gradebook.db'}"
+        throwaway_gradebook(config.CourseDirectory.db_url)
         return config
 
     def api(self, config=None):

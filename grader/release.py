@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -119,12 +120,17 @@ def bundle(course: Course, names: list[str]) -> dict:
     cached = template_path(course, key)
     folder = cached.parent
     if not cached.is_file():
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        write_sources(folder, course, sources)
-        api = course.api(course.scratch_config(folder))
+        # made under another name and renamed when complete: a run killed meanwhile leaves no template that
+        # looks done (its gradebook is written without waiting for the disk: scratch_config)
+        building = folder.with_name(f"{folder.name}.{os.getpid()}.building")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        write_sources(building, course, sources)
+        api = course.api(course.scratch_config(building))
         for a in names:
-            _check(api.generate_assignment(a, force=True), "generate_assignment", a, folder)
+            _check(api.generate_assignment(a, force=True), "generate_assignment", a, building)
+        shutil.rmtree(folder, ignore_errors=True)
+        building.rename(folder)
     policies = course.root / "policies.toml"  # read by the late penalty's plug-in; not part of the hash (cells)
     return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes(),
             "policies": policies.read_bytes() if policies.is_file() else None}

@@ -5,7 +5,7 @@ environment that compiles the feedback template and the nbconvert templates it e
 code cells of a class are the same in every submission (the release's tests), which pygments highlights again
 each time. `FeedbackExporter` (`c.GenerateFeedback.exporter_class` in nbgrader_config.py) keeps, for the process,
 one environment per exporter configuration, and remembers the highlighting of the last few thousand
-(source, language) pairs. The page it writes is the page `HTMLExporter` writes (tests/test_feedback.py).
+(source, language) pairs and the HTML of as many markdown cells (most are the release's prose). The page it writes is the page `HTMLExporter` writes (tests/test_feedback.py).
 
 Written here rather than taken from nbconvert: nbconvert has no switch to keep an environment between exporter
 instances, and nbgrader creates the instances.
@@ -27,6 +27,7 @@ import threading
 from collections import OrderedDict
 
 import nbconvert
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 
 __all__ = ["FeedbackExporter"]
@@ -39,6 +40,21 @@ _RENDERING = threading.RLock()
 #: (lexer, formatter options, source, language, metadata) -> highlighted HTML, least recently used first
 _HIGHLIGHTED: OrderedDict[tuple, str] = OrderedDict()
 HIGHLIGHTS_KEPT = 4096
+#: (source, attachments) -> a markdown cell's HTML, least recently used first
+_MARKDOWN: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _remembered(kept: OrderedDict, key: tuple, compute) -> str:
+    """`kept[key]`, computed by `compute()` the first time; the least recently used of more than HIGHLIGHTS_KEPT
+    entries is forgotten."""
+    value = kept.get(key)
+    if value is None:
+        value = kept[key] = compute()
+        if len(kept) > HIGHLIGHTS_KEPT:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    return value
 
 
 #: the nbconvert whose `HTMLExporter.from_notebook_node` `FeedbackExporter.from_notebook_node` follows
@@ -80,19 +96,12 @@ class _RememberedHighlight:
         magics = ("magics_language" in metadata, metadata["magics_language"]) if (
             isinstance(metadata, dict) and "magics_language" in metadata) else None
         key = (*self.lexer, source, language, json.dumps(magics, default=repr))
-        html = _HIGHLIGHTED.get(key)
-        if html is None:
-            html = _HIGHLIGHTED[key] = self.highlight(source, language, metadata)
-            if len(_HIGHLIGHTED) > HIGHLIGHTS_KEPT:
-                _HIGHLIGHTED.popitem(last=False)
-        else:
-            _HIGHLIGHTED.move_to_end(key)
-        return html
+        return _remembered(_HIGHLIGHTED, key, lambda: self.highlight(source, language, metadata))
 
 
 class FeedbackExporter(HTMLExporter):
     """`HTMLExporter` whose Jinja environment (templates compiled) lives as long as the process, one per
-    configuration, and whose code highlighting is remembered across pages (see the module docstring)."""
+    configuration, and whose code highlighting and markdown are remembered across pages (see the module docstring)."""
 
     def _create_environment(self):
         key = _configuration(self)
@@ -119,6 +128,17 @@ class FeedbackExporter(HTMLExporter):
             self.register_filter("filter_data_type", filter_data_type)
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return accessible(html, self.log), resources
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """`HTMLExporter.markdown2html`, remembered: a markdown cell's HTML is a function of its source and its
+        attachments, and of the exporter's configuration, which is the environment's. Not when images are embedded
+        from files (`embed_images`), which may change: only then does nbconvert read the notebook's folder."""
+        if self.embed_images:
+            return super().markdown2html(context, source)
+        attachments = context.get("cell", {}).get("attachments", {})
+        key = (source, json.dumps(attachments, sort_keys=True, default=repr))
+        return _remembered(_MARKDOWN, key, lambda: super(FeedbackExporter, self).markdown2html(context, source))
 
     def register_filter(self, name, jinja_filter):
         if name == "highlight_code" and not isinstance(jinja_filter, _RememberedHighlight):

@@ -30,10 +30,19 @@ upgrade fails loudly, naming the patches to check, instead of silently patching 
   `CheckCellMetadata` before and after), 0.14 s of the grading process's CPU per notebook under cProfile, more than
   its SQL. The course's check builds the validator once per schema and raises the error jsonschema.validate raises
   (`best_match` of the same errors). No upstream report found.
+- `gradebook_engines_kept`: nbgrader 0.9.6's `Gradebook.__init__` creates a new SQLAlchemy engine for every
+  gradebook it opens (13 times per graded submission), so SQLAlchemy's cache of compiled statements, which lives on
+  the engine, is always empty: every query is compiled again, about a tenth of a second of the grading process's
+  CPU per submission. It also asks for every table one query at a time (`create_all`) on every opening. The
+  course's `Gradebook.__init__` takes the engine of its URL kept for the process (`gradebook_engine`; `close` still
+  disposes of its connections, as nbgrader's does, so no connection outlives the gradebook) and creates the tables
+  only when one is missing. No upstream report found. A scratch course's gradebook (a grading worker's, the
+  bundle's template: `throwaway_gradebook`) is also written without waiting for the disk: it is rebuilt when lost.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 #: the nbgrader and nbformat versions every patch below was written for and tested with (requirements.txt pins them)
@@ -171,8 +180,74 @@ def cell_metadata_checked_by_one_validator() -> None:
     when_imported("nbgrader.nbgraderformat.common", patch)
 
 
+#: (process id, database URL) -> the SQLAlchemy engine every gradebook of that URL opened in this process uses
+_ENGINES: dict[tuple[int, str], object] = {}
+
+
+#: URLs of SQLite gradebooks that are scratch copies, rebuilt whenever they are lost (`throwaway_gradebook`)
+_THROWAWAY: set[str] = set()
+
+
+def throwaway_gradebook(db_url: str) -> None:
+    """Mark the SQLite gradebook `db_url` as a scratch copy that is rebuilt if lost (a grading worker's scratch
+    course, the bundle's template): its connections neither wait for the disk on commit (`PRAGMA synchronous =
+    OFF`) nor keep a rollback journal on it (`journal_mode = MEMORY`). Each of nbgrader's many commits otherwise
+    waits for fsync, about 10 ms here. A crash can leave such a file corrupt, which is why only files that are
+    rebuilt, or made under another name and renamed when complete, may be marked."""
+    _THROWAWAY.add(db_url)
+    _ENGINES.pop((os.getpid(), db_url), None)  # the next gradebook opened gets an engine that sets the pragmas
+
+
+def _without_waiting_for_the_disk(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.execute("PRAGMA journal_mode = MEMORY")
+    cursor.close()
+
+
+def gradebook_engine(db_url: str):
+    """The engine of `db_url` for this process (a forked child gets engines of its own); an in-memory SQLite
+    database gets a new one each time, as it is a new database each time."""
+    from sqlalchemy import create_engine, event
+
+    if db_url.startswith("sqlite") and (":memory:" in db_url or db_url.rstrip("/") in ("sqlite:", "sqlite:/")):
+        return create_engine(db_url, echo=False, future=True)
+    key = (os.getpid(), db_url)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = create_engine(db_url, echo=False, future=True)
+        if db_url in _THROWAWAY:
+            event.listen(engine, "connect", _without_waiting_for_the_disk)
+    return engine
+
+
+def gradebook_engines_kept() -> None:
+    def patch(api) -> None:
+        def __init__(self, db_url, course_id="default_course", authenticator=None):
+            # nbgrader 0.9.6's Gradebook.__init__, with the engine kept and the tables created only if one is missing
+            self.engine = gradebook_engine(db_url)
+            self.db = api.scoped_session(api.sessionmaker(autoflush=True, bind=self.engine, future=True))
+            tables = set(api.inspect(self.engine).get_table_names())
+            if not set(api.Base.metadata.tables) <= tables:
+                api.Base.metadata.create_all(bind=self.engine)
+            if not tables:
+                self.db.execute(api.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"))
+                self.db.execute(api.text("INSERT INTO alembic_version (version_num) VALUES ('{}');".format(
+                    api.get_alembic_version())))
+                self.db.commit()
+            self.check_course(course_id=course_id)
+            self.course_id = course_id
+            self.authenticator = authenticator
+
+        if api.Gradebook.__init__.__module__ != __name__:
+            __init__.__doc__ = api.Gradebook.__init__.__doc__
+            api.Gradebook.__init__ = __init__
+
+    when_imported("nbgrader.api", patch)
+
+
 PATCHES = (lenient_timestamps, gradebooks_stamped_in_process, validate_as_grading, notebooks_with_a_byte_order_mark,
-           cell_metadata_checked_by_one_validator)
+           cell_metadata_checked_by_one_validator, gradebook_engines_kept)
 
 
 def install(version: str | None = None, nbformat_version: str | None = None) -> None:

@@ -148,11 +148,20 @@ def _pick(copies: list[int], cells: list, trusted: TrustedCell) -> int:
     return (written or copies)[-1]
 
 
+def _new_cell(kind: str, source: str) -> NotebookNode:
+    """nbformat.v4's `new_<kind>_cell(source)` without its check of the cell against the schema, which `repair_ids`
+    makes once for the whole notebook."""
+    cell = NotebookNode(id=random_cell_id(), cell_type=kind, metadata=NotebookNode(), source=source)
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
 def _restored(trusted: TrustedCell, student, log) -> NotebookNode:
     """The cell `trusted` as it must be graded, with the student's text where the student may write."""
     keeps_text = student is not None and not trusted.locked
     by_hand = student is None and trusted.solution and trusted.grade
-    cell = _NEW_CELL[trusted.cell_type](_text(student) if keeps_text else trusted.source)
+    cell = _new_cell(trusted.cell_type, _text(student) if keeps_text else trusted.source)
     cell.metadata = from_dict(trusted.metadata(checksum=not by_hand))
     if student is not None and isinstance(student.get("id"), str):
         cell.id = student["id"]
@@ -252,6 +261,14 @@ def repair_ids(nb: NotebookNode, log) -> None:
                 renamed += 1
             cell["id"] = cid = new
         seen.add(cid)
+    if renamed:
+        _repair(log, f"{renamed} cell id(s) were invalid or repeated: new ids given")
+    try:
+        validate(nb)  # the whole notebook at once, an eighth of the time of its cells one by one
+        return
+    except Exception:  # noqa: BLE001 - then find the cells at fault (the notebook's own metadata may be)
+        pass
+    for k, cell in enumerate(nb.cells):
         try:
             validate(cell, f"{cell.get('cell_type')}_cell")
         except Exception:  # noqa: BLE001 - jsonschema's errors and unknown cell types alike
@@ -260,12 +277,10 @@ def repair_ids(nb: NotebookNode, log) -> None:
             kind = cell.get("cell_type") if cell.get("cell_type") in _NEW_CELL else "raw"
             _repair(log, f"cell {k} was not a valid {kind} cell: rebuilt from its text")
             fresh = _NEW_CELL[kind](_text(cell))
-            fresh.id = cid
+            fresh.id = cell["id"]
             if _grade_id(cell) is not None:
                 fresh.metadata = cell.metadata
             nb.cells[k] = fresh
-    if renamed:
-        _repair(log, f"{renamed} cell id(s) were invalid or repeated: new ids given")
 
 
 class RestoreCells(NbGraderPreprocessor):
