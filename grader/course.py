@@ -69,6 +69,12 @@ def interpreter_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
 
 
+
+#: URLs of the SQLite gradebooks of the scratch courses this process made (`Course.scratch_config`: a grading
+#: worker's, the bundle's template), which are rebuilt whenever they are lost: they are written without waiting for
+#: the disk (`grader.plugins.patches.gradebook_engine`)
+SCRATCH_GRADEBOOKS: set[str] = set()
+
 class Course:
     """One course folder and its nbgrader configuration, loaded once and shared by every command of a run."""
 
@@ -155,13 +161,11 @@ class Course:
     def scratch_config(self, folder: Path | str):
         """This course's configuration for a scratch course at `folder`, with its own SQLite gradebook there:
         a worker grading from it can never write into the course's gradebook, whatever NBGRADER_DB_URL says.
-        That gradebook is a scratch copy, written without waiting for the disk (`throwaway_gradebook`)."""
-        from .plugins.patches import throwaway_gradebook
-
+        That gradebook is a scratch copy, rebuilt when lost: its URL joins `SCRATCH_GRADEBOOKS`."""
         config = copy.deepcopy(self.config)
         config.CourseDirectory.root = str(folder)
         config.CourseDirectory.db_url = f"sqlite:///{Path(folder) / 'gradebook.db'}"
-        throwaway_gradebook(config.CourseDirectory.db_url)
+        SCRATCH_GRADEBOOKS.add(config.CourseDirectory.db_url)
         return config
 
     def api(self, config=None):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 import shutil
 import sys
 import tempfile
@@ -105,7 +104,7 @@ def bundle(course: Course, names: list[str]) -> dict:
     {"hash": sha256 of everything below, "config": nbgrader_config.py's bytes,
      "sources": {assignment: {relative path: bytes}}, "gradebook": an SQLite gradebook with the cells, as bytes,
      "policies": the course's policies.toml as bytes, or None}
-    The gradebook is generated once per hash, at `template_path(course, hash)`.
+    The gradebook is generated once per hash, at `template_path(course, hash)`, beside a file `complete` once it is.
     """
     config = (course.root / "nbgrader_config.py").read_bytes()
     sources = {a: source_files(course, a) for a in names}
@@ -118,19 +117,17 @@ def bundle(course: Course, names: list[str]) -> dict:
     # generated in a folder that stays (not a temporary one): nbgrader changes the working directory while it
     # generates, and worker processes spawned meanwhile inherit it (grader.classrun.cluster.Cluster)
     cached = template_path(course, key)
-    folder = cached.parent
-    if not cached.is_file():
-        # made under another name and renamed when complete: a run killed meanwhile leaves no template that
-        # looks done (its gradebook is written without waiting for the disk: scratch_config)
-        building = folder.with_name(f"{folder.name}.{os.getpid()}.building")
-        shutil.rmtree(building, ignore_errors=True)
-        building.mkdir(parents=True)
-        write_sources(building, course, sources)
-        api = course.api(course.scratch_config(building))
-        for a in names:
-            _check(api.generate_assignment(a, force=True), "generate_assignment", a, building)
+    folder, complete = cached.parent, cached.parent / "complete"
+    if not complete.is_file():
+        # a run killed while making it leaves no `complete` beside it, and the next makes it again (its gradebook
+        # is written without waiting for the disk: Course.scratch_config)
         shutil.rmtree(folder, ignore_errors=True)
-        building.rename(folder)
+        folder.mkdir(parents=True)
+        write_sources(folder, course, sources)
+        api = course.api(course.scratch_config(folder))
+        for a in names:
+            _check(api.generate_assignment(a, force=True), "generate_assignment", a, folder)
+        complete.touch()
     policies = course.root / "policies.toml"  # read by the late penalty's plug-in; not part of the hash (cells)
     return {"hash": key, "config": config, "sources": sources, "gradebook": cached.read_bytes(),
             "policies": policies.read_bytes() if policies.is_file() else None}

@@ -1,7 +1,7 @@
 """The course's `Gradebook.__init__` (grader.plugins.patches, `gradebook_engines_kept`): one SQLAlchemy engine per
 database URL for the process, so statements are compiled once, with nbgrader's behaviour otherwise: new gradebooks
 get their tables and alembic stamp, closing leaves no connection open, and a database file replaced on disk is read
-anew."""
+anew; a scratch course's gradebook is written without waiting for the disk."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 
 from grader.plugins.patches import _ENGINES, alembic_head, gradebook_engine, install
+from support import ROOT
 
 install()
 from nbgrader.api import Gradebook  # noqa: E402 - after the patch is installed
@@ -31,7 +32,7 @@ def test_two_gradebooks_of_one_url_share_its_engine_and_its_compiled_statements(
         assert gb.engine is engine, "a second gradebook of the same URL made a new engine"
         gb.find_student("ada")
         assert len(engine._compiled_cache) == compiled, "the same query was compiled again"
-    assert _ENGINES[(os.getpid(), url(tmp_path / "g.db"))] is engine
+    assert _ENGINES[(os.getpid(), url(tmp_path / "g.db"), False)] is engine
 
 
 def test_a_new_gradebook_gets_its_tables_and_alembic_stamp(tmp_path):
@@ -74,3 +75,20 @@ def test_each_in_memory_gradebook_is_a_database_of_its_own(memory):
         gb.add_student("ada")
     with Gradebook(memory, "course") as gb:
         assert [s.id for s in gb.students] == []
+
+
+def test_a_scratch_courses_gradebook_does_not_wait_for_the_disk(tmp_path):
+    """Course.scratch_config marks its gradebook (grader.course.SCRATCH_GRADEBOOKS); a course's own gradebook keeps
+    SQLite's defaults."""
+    from grader.course import Course
+
+    own = url(tmp_path / "own.db")
+    scratch = Course(ROOT).scratch_config(tmp_path / "scratch").CourseDirectory.db_url
+    (tmp_path / "scratch").mkdir()
+    found = {}
+    for name, db_url in (("own", own), ("scratch", scratch)):
+        with Gradebook(db_url, "course") as gb:
+            connection = gb.db.connection()
+            found[name] = (connection.exec_driver_sql("PRAGMA synchronous").scalar(),
+                           connection.exec_driver_sql("PRAGMA journal_mode").scalar())
+    assert found == {"own": (2, "delete"), "scratch": (0, "memory")}, found

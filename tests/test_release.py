@@ -47,3 +47,25 @@ def _outside(source: str, markers=("### BEGIN SOLUTION", "### END SOLUTION")) ->
     begin, end = markers
     parts = source.split(begin)
     return parts[0] + "".join(p.split(end, 1)[1] if end in p else "" for p in parts[1:])
+
+
+def test_a_template_left_half_made_by_a_killed_run_is_made_again_whole(tmp_path):
+    """The bundle's template gradebook is written without waiting for the disk, and is done only once a file
+    `complete` is beside it: what a killed run left is made again, never taken as a template."""
+    import sqlite3
+
+    from grader.course import Course
+    from grader.release import bundle, template_path
+
+    a = "01_normalization"
+    course = Course(make_course(tmp_path / "course", [a]))
+    cached = template_path(course, bundle(course, [a])["hash"])
+    (cached.parent / "complete").unlink()  # as if the run had been killed while making it
+    cached.write_bytes(b"half a gradebook")
+    again = bundle(course, [a])
+    assert again["gradebook"][:16] == b"SQLite format 3\x00", "the half-made template was taken as done"
+    count = "SELECT COUNT(*) FROM grade_cells"
+    cells = sqlite3.connect(cached).execute(count).fetchone()[0]
+    assert cells == sqlite3.connect(course.root / "gradebook.db").execute(count).fetchone()[0] > 0, \
+        "the template lacks cells the course's gradebook has"
+    assert (cached.parent / "complete").is_file()

@@ -5,7 +5,8 @@ environment that compiles the feedback template and the nbconvert templates it e
 code cells of a class are the same in every submission (the release's tests), which pygments highlights again
 each time. `FeedbackExporter` (`c.GenerateFeedback.exporter_class` in nbgrader_config.py) keeps, for the process,
 one environment per exporter configuration, and remembers the highlighting of the last few thousand
-(source, language) pairs and the HTML of as many markdown cells (most are the release's prose). The page it writes is the page `HTMLExporter` writes (tests/test_feedback.py).
+(source, language) pairs and the HTML of as many markdown cells (most are the release's prose). The page it writes
+is the page `HTMLExporter` writes (tests/test_feedback.py).
 
 Written here rather than taken from nbconvert: nbconvert has no switch to keep an environment between exporter
 instances, and nbgrader creates the instances.

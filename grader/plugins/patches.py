@@ -37,7 +37,7 @@ upgrade fails loudly, naming the patches to check, instead of silently patching 
   course's `Gradebook.__init__` takes the engine of its URL kept for the process (`gradebook_engine`; `close` still
   disposes of its connections, as nbgrader's does, so no connection outlives the gradebook) and creates the tables
   only when one is missing. No upstream report found. A scratch course's gradebook (a grading worker's, the
-  bundle's template: `throwaway_gradebook`) is also written without waiting for the disk: it is rebuilt when lost.
+  bundle's template: `grader.course.SCRATCH_GRADEBOOKS`) is also written without waiting for the disk.
 """
 
 from __future__ import annotations
@@ -180,25 +180,16 @@ def cell_metadata_checked_by_one_validator() -> None:
     when_imported("nbgrader.nbgraderformat.common", patch)
 
 
-#: (process id, database URL) -> the SQLAlchemy engine every gradebook of that URL opened in this process uses
-_ENGINES: dict[tuple[int, str], object] = {}
-
-
-#: URLs of SQLite gradebooks that are scratch copies, rebuilt whenever they are lost (`throwaway_gradebook`)
-_THROWAWAY: set[str] = set()
-
-
-def throwaway_gradebook(db_url: str) -> None:
-    """Mark the SQLite gradebook `db_url` as a scratch copy that is rebuilt if lost (a grading worker's scratch
-    course, the bundle's template): its connections neither wait for the disk on commit (`PRAGMA synchronous =
-    OFF`) nor keep a rollback journal on it (`journal_mode = MEMORY`). Each of nbgrader's many commits otherwise
-    waits for fsync, about 10 ms here. A crash can leave such a file corrupt, which is why only files that are
-    rebuilt, or made under another name and renamed when complete, may be marked."""
-    _THROWAWAY.add(db_url)
-    _ENGINES.pop((os.getpid(), db_url), None)  # the next gradebook opened gets an engine that sets the pragmas
+#: (process id, database URL, whether a scratch one) -> the SQLAlchemy engine every gradebook of that URL opened in
+#: this process uses
+_ENGINES: dict[tuple[int, str, bool], object] = {}
 
 
 def _without_waiting_for_the_disk(connection, _record) -> None:
+    """A scratch gradebook's connection (`grader.course.SCRATCH_GRADEBOOKS`) neither waits for the disk on commit
+    (`synchronous = OFF`) nor keeps a rollback journal on it: each of nbgrader's many commits otherwise waits for
+    fsync, about 10 ms here. A crash can leave such a file corrupt, which is why only gradebooks that are rebuilt,
+    or made again when found incomplete, are scratch ones."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA synchronous = OFF")
     cursor.execute("PRAGMA journal_mode = MEMORY")
@@ -210,13 +201,16 @@ def gradebook_engine(db_url: str):
     database gets a new one each time, as it is a new database each time."""
     from sqlalchemy import create_engine, event
 
+    from ..course import SCRATCH_GRADEBOOKS
+
     if db_url.startswith("sqlite") and (":memory:" in db_url or db_url.rstrip("/") in ("sqlite:", "sqlite:/")):
         return create_engine(db_url, echo=False, future=True)
-    key = (os.getpid(), db_url)
+    scratch = db_url in SCRATCH_GRADEBOOKS
+    key = (os.getpid(), db_url, scratch)
     engine = _ENGINES.get(key)
     if engine is None:
         engine = _ENGINES[key] = create_engine(db_url, echo=False, future=True)
-        if db_url in _THROWAWAY:
+        if scratch:
             event.listen(engine, "connect", _without_waiting_for_the_disk)
     return engine
 
