@@ -1,5 +1,5 @@
-"""The `nbgrader` command of the hub's users: a student's list, fetch, submit, fetch_feedback and validate start
-without importing the rest of nbgrader.
+"""The `nbgrader` command of the hub's users: a student's list, fetch, submit, fetch_feedback and validate, and the
+instructor's release_assignment, collect and release_feedback, start without importing the rest of nbgrader.
 
 nbgrader 0.9.6's own `nbgrader` imports `nbgrader/__init__.py` before it reads its command line, and that file
 imports its four Jupyter server extensions: jupyter_server and tornado's web stack, the formgrader, and through
@@ -36,6 +36,10 @@ APPS = {
     "submit": ("nbgrader.apps.submitapp", "SubmitApp"),
     "fetch_feedback": ("nbgrader.apps.fetchfeedbackapp", "FetchFeedbackApp"),
     "validate": ("nbgrader.apps.validateapp", "ValidateApp"),
+    # the instructor's exchange commands, each as costly to start as a student's
+    "release_assignment": ("nbgrader.apps.releaseassignmentapp", "ReleaseAssignmentApp"),
+    "collect": ("nbgrader.apps.collectapp", "CollectApp"),
+    "release_feedback": ("nbgrader.apps.releasefeedbackapp", "ReleaseFeedbackApp"),
 }
 #: packages whose `__init__.py` imports far more than these apps use: the server extensions (`nbgrader`), every
 #: app (`nbgrader.apps`), what nbgrader's base app lists for `--help-all` only (preprocessors, plug-ins,
@@ -142,7 +146,7 @@ def defer_functions(name: str, functions: tuple[str, ...]) -> None:
 def collect_without_gradebook() -> None:
     """Put a module in place of nbgrader's collect (COLLECT) whose `ExchangeCollect` is nbgrader's exchange without
     the gradebook: a class ExchangeFactory can name and the course's SafeCollect can extend, which refuses to run.
-    Only for the commands of APPS, none of which collects (unless collect is imported already)."""
+    Only for the commands of APPS but collect, none of which collects (unless collect is imported already)."""
     if COLLECT in sys.modules:
         return
     module = types.ModuleType(COLLECT, "nbgrader's collect, for a command that never collects (see COLLECT)")
@@ -189,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         defer_functions(name, functions)
     for name in FORMAT_LIBRARIES:
         sys.modules.setdefault(name, None)  # ImportError on import: jsonschema goes without that format's checker
-    collect_without_gradebook()
+    if argv[0] != "collect":
+        collect_without_gradebook()
     from nbgrader._version import __version__  # nbgrader/_version.py alone, its package deferred
 
     if __version__ != NBGRADER:
