@@ -69,11 +69,11 @@ def interpreter_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
 
 
-
 #: URLs of the SQLite gradebooks of the scratch courses this process made (`Course.scratch_config`: a grading
 #: worker's, the bundle's template), which are rebuilt whenever they are lost: they are written without waiting for
 #: the disk (`grader.plugins.patches.gradebook_engine`)
 SCRATCH_GRADEBOOKS: set[str] = set()
+
 
 class Course:
     """One course folder and its nbgrader configuration, loaded once and shared by every command of a run."""
