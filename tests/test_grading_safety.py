@@ -35,9 +35,6 @@ HONEST = {"honest_solution": "solution", "honest_other_style": FIXTURES / A / "c
           # nbgrader grades a class in name order: this one comes after every attack, in the same grading process,
           # its kernel forked from the same warm kernel (grader.plugins.zygote) as theirs
           "zz_honest_graded_last": "solution"}
-#: the infinite loops are interrupted long before the course's 30 s (each of two scenarios waited it out); no
-#: cell of an honest 01, nor of a delegating scenario, comes near 10 s
-CELL_TIMEOUT = 10
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("safety")]
 
 
@@ -55,8 +52,6 @@ def graded(tmp_path_factory):
     if sandbox_problem():
         pytest.fail(f"the grading sandbox cannot run here: {sandbox_problem()}")
     course = make_course(tmp_path_factory.mktemp("safety"), ASSIGNMENTS)
-    with open(course / "nbgrader_config.py", "a") as f:
-        f.write(f"\nc.SafeExecute.timeout = {CELL_TIMEOUT}\n")
     scenarios = [Scenario.parse(p, A) for p in HOSTILE]
     for s in scenarios:
         submit(course, s.name, s.assignment, s.notebook(course))
